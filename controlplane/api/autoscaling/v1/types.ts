@@ -1,4 +1,4 @@
-/** autoscaling/v1: HorizontalPodAutoscaler (CPU only) and Scale, the type of every `*/scale` subresource. */
+/** autoscaling/v1: HorizontalPodAutoscaler (CPU only) and Scale, the body of every scale subresource (deployments/scale …). */
 import type { ListMeta, ObjectMeta, Time } from '../../../machinery/meta/types.js';
 import type { TypedObject } from '../../core/v1/types.js';
 
