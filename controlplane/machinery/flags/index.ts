@@ -1,0 +1,10 @@
+export type { EvictionThreshold, FlagAlias, FlagNotice, FlagSpec, FlagStyle, FlagType, FlagValue, PortRange } from './types.js';
+export { FlagTable, type FlagLookup } from './table.js';
+export { ParsedFlags } from './parsed.js';
+export { FlagError, parseArgs, type ParseOutcome } from './parse.js';
+export { flagUsages, helpText } from './usage.js';
+export { formatFlagValue, isValidQuantity, parseFlagValue, EVICTION_SIGNALS } from './values.js';
+export { formatGoDuration, formatGoDurationNs, parseGoDuration, parseGoDurationNs } from './duration.js';
+export { parseEnvFile, splitCommandLine, type SplitOptions } from './envfile.js';
+export { FLANNEL_VERSION, KUBERNETES_VERSION, kubetsVersion, versionLine } from './version.js';
+export { commandTable, notImplemented, processIo, runMain, startCommand, type CommandIo, type CommandSpec, type Started } from './command.js';
