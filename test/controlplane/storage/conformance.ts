@@ -332,13 +332,13 @@ const cases: Case[] = [
     async run(t, s) {
       const ac = new AbortController();
       const seen: WatchEvent[] = [];
+      const from = await s.currentRevision();
       const done = (async () => {
-        for await (const ev of s.watch('/registry/ab/', 0, ac.signal)) {
+        for await (const ev of s.watch('/registry/ab/', from, ac.signal)) {
           seen.push(ev);
           ac.abort();
         }
       })();
-      await new Promise((r) => setTimeout(r, 50));
       await s.create('/registry/ab/a', enc('1'));
       await done;
       t.is(seen.length, 1);
