@@ -43,7 +43,8 @@ export function scaledValueFromIntOrPercent(v: IntOrString | undefined, total: n
     throw new IntOrStringError(`invalid value for IntOrString: invalid value ${JSON.stringify(v)}: strconv.Atoi: parsing ${JSON.stringify(digits)}: invalid syntax`);
   }
   const product = p * total;
-  const q = Math.trunc(product / 100);
+  // `+ 0` turns trunc's -0 (e.g. -50/100) into 0.
+  const q = Math.trunc(product / 100) + 0;
   const exact = product % 100 === 0;
   if (exact) return q;
   // trunc goes toward zero; adjust to ceil / floor.
