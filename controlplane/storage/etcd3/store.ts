@@ -60,8 +60,13 @@ export class Etcd3Store implements Store {
     const options: IOptions = {
       hosts: opts.endpoints,
       dialTimeout: opts.dialTimeoutMs ?? 5000,
-      // Detect a dead member under a long watch stream; etcd permits pings every 5 s by default.
-      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.keepalive_timeout_ms': 5000 },
+      grpcOptions: {
+        // Detect a dead member under a long watch stream; etcd permits pings every 5 s by default.
+        'grpc.keepalive_time_ms': 10_000,
+        'grpc.keepalive_timeout_ms': 5000,
+        // gRPC caps replies at 4 MiB; an unpaged list of 10k pods is larger (kube-apiserver lifts it to MaxInt32 too).
+        'grpc.max_receive_message_length': 2 ** 31 - 1,
+      },
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     };
     if (opts.caFile || opts.certFile || opts.keyFile) {

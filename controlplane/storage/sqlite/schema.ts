@@ -53,21 +53,25 @@ export const SQL = {
   /**
    * (start, end, rev, limit) → live rows of names in [start, end) as of rev,
    * in name order: the newest row per name with id ≤ rev, minus tombstones.
+   * Written as a correlated MAX(id) per row, not `id IN (SELECT MAX(id) …
+   * GROUP BY name)`: the latter materializes the whole range before LIMIT, so
+   * every page of a paged list cost as much as the rest of the list (measured
+   * 28 ms vs 4 ms for a 500-row page of 10k names; 260 vs 92 ms unpaged).
    */
-  listRange: `SELECT ${COLS} FROM kine WHERE id IN (
-      SELECT MAX(id) FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name
-    ) AND deleted = 0 ORDER BY name LIMIT ?`,
+  listRange: `SELECT ${COLS} FROM kine AS k WHERE k.name >= ? AND k.name < ?
+      AND k.id = (SELECT MAX(k2.id) FROM kine AS k2 WHERE k2.name = k.name AND k2.id <= ?)
+      AND k.deleted = 0 ORDER BY k.name LIMIT ?`,
   /** (start, rev, limit): the same with no upper bound (empty prefix). */
-  listOpen: `SELECT ${COLS} FROM kine WHERE id IN (
-      SELECT MAX(id) FROM kine WHERE name >= ? AND id <= ? GROUP BY name
-    ) AND deleted = 0 ORDER BY name LIMIT ?`,
+  listOpen: `SELECT ${COLS} FROM kine AS k WHERE k.name >= ?
+      AND k.id = (SELECT MAX(k2.id) FROM kine AS k2 WHERE k2.name = k.name AND k2.id <= ?)
+      AND k.deleted = 0 ORDER BY k.name LIMIT ?`,
   /** (start, end, rev) → number of live names in [start, end) as of rev. */
-  countRange: `SELECT COUNT(*) AS n FROM kine WHERE id IN (
-      SELECT MAX(id) FROM kine WHERE name >= ? AND name < ? AND id <= ? GROUP BY name
-    ) AND deleted = 0`,
-  countOpen: `SELECT COUNT(*) AS n FROM kine WHERE id IN (
-      SELECT MAX(id) FROM kine WHERE name >= ? AND id <= ? GROUP BY name
-    ) AND deleted = 0`,
+  countRange: `SELECT COUNT(*) AS n FROM kine AS k WHERE k.name >= ? AND k.name < ?
+      AND k.id = (SELECT MAX(k2.id) FROM kine AS k2 WHERE k2.name = k.name AND k2.id <= ?)
+      AND k.deleted = 0`,
+  countOpen: `SELECT COUNT(*) AS n FROM kine AS k WHERE k.name >= ?
+      AND k.id = (SELECT MAX(k2.id) FROM kine AS k2 WHERE k2.name = k.name AND k2.id <= ?)
+      AND k.deleted = 0`,
   /** (after, limit) → rows with id > after, in id order (the watch tail). */
   after: `SELECT ${COLS} FROM kine WHERE id > ? ORDER BY id LIMIT ?`,
   /** (lo, hi): delete rows superseded by a row with id in (lo, hi]. */
