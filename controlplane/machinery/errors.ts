@@ -102,7 +102,9 @@ function quoteValue(v: unknown): string {
 /** Renders like Go's field.Error.Error(): `spec.replicas: Invalid value: -1: must be greater than or equal to 0`. */
 export function formatFieldError(e: FieldError): string {
   let s = `${e.field}: ${TYPE_TEXT[e.type]}`;
-  if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || e.type === 'InternalError' || e.type === 'FieldValueTooMany') {
+  // Go's ErrorBody omits the value for exactly these four types; TooMany
+  // does print the actual count ("Too many: 5: must have at most 3 items").
+  if (e.type === 'FieldValueRequired' || e.type === 'FieldValueForbidden' || e.type === 'InternalError' || e.type === 'FieldValueTooLong') {
     if (e.detail) s += `: ${e.detail}`;
     return s;
   }

@@ -52,7 +52,7 @@ const createCases: Array<{ name: string; meta: ObjectMeta | undefined; opts: Obj
   { name: 'negative generation', meta: { name: 'a', generation: -1 }, opts: cluster, want: ['metadata.generation: Invalid value: -1: must be greater than or equal to 0'] },
   { name: 'bad labels', meta: { name: 'a', labels: { 'a b': 'x' } }, opts: cluster, want: ['metadata.labels: Invalid value: "a b": name part must consist'] },
   { name: 'annotation keys are case-insensitive', meta: { name: 'a', annotations: { 'Example.COM/Foo': 'x' } }, opts: cluster, want: [] },
-  { name: 'annotations too big', meta: { name: 'a', annotations: { k: 'x'.repeat(256 * 1024) } }, opts: cluster, want: ['metadata.annotations: Too long: "": must have at most 262144 bytes'] },
+  { name: 'annotations too big', meta: { name: 'a', annotations: { k: 'x'.repeat(256 * 1024) } }, opts: cluster, want: ['metadata.annotations: Too long: must have at most 262144 bytes'] },
   { name: 'annotations at limit', meta: { name: 'a', annotations: { k: 'x'.repeat(256 * 1024 - 1) } }, opts: cluster, want: [] },
   { name: 'finalizer not qualified', meta: { name: 'a', finalizers: ['a/b/c'] }, opts: cluster, want: ['metadata.finalizers: Invalid value: "a/b/c": a qualified name must consist'] },
   { name: 'orphan and foreground', meta: { name: 'a', finalizers: ['orphan', 'foregroundDeletion'] }, opts: cluster, want: [
@@ -195,3 +195,17 @@ test('labels, annotations, finalizers', (t) => {
   t.false(removeFinalizer(obj, 'x.io/f'));
   t.is(obj.metadata?.finalizers, undefined);
 });
+
+// formatFieldError follows Go's ErrorBody: which types print their value.
+const formatCases: Array<{ name: string; err: Parameters<typeof formatFieldError>[0]; want: string }> = [
+  { name: 'TooLong omits the value', err: { type: 'FieldValueTooLong', field: 'a', value: 'xxx', detail: 'must have at most 2 bytes' }, want: 'a: Too long: must have at most 2 bytes' },
+  { name: 'TooMany prints the count', err: { type: 'FieldValueTooMany', field: 'a', value: 5, detail: 'must have at most 3 items' }, want: 'a: Too many: 5: must have at most 3 items' },
+  { name: 'Required omits the value', err: { type: 'FieldValueRequired', field: 'a', detail: 'x' }, want: 'a: Required value: x' },
+  { name: 'Invalid quotes strings', err: { type: 'FieldValueInvalid', field: 'a', value: 'v', detail: 'bad' }, want: 'a: Invalid value: "v": bad' },
+];
+
+for (const tc of formatCases) {
+  test(`formatFieldError: ${tc.name}`, (t) => {
+    t.is(formatFieldError(tc.err), tc.want);
+  });
+}

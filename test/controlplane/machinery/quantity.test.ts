@@ -124,7 +124,7 @@ for (const tc of comparisons) {
     const a = Quantity.parse(tc.a);
     const b = Quantity.parse(tc.b);
     t.is(a.cmp(b), tc.cmp);
-    t.is(b.cmp(a), -tc.cmp || 0);
+    t.is(b.cmp(a), (-tc.cmp || 0) as -1 | 0 | 1);
     t.is(a.equals(b), tc.cmp === 0);
   });
 }
