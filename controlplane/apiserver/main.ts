@@ -1,16 +1,19 @@
 /**
- * kube-apiserver: parse flags, set up logging, log the flags; the daemon itself has not
- * landed yet, so it says so and exits 1 instead of pretending to run.
- * bin/kube-apiserver imports the compiled form of this file and calls main().
+ * kube-apiserver: parse flags, set up logging, log the flags, then serve until
+ * SIGINT/SIGTERM. bin/kube-apiserver imports the compiled form of this file and calls main().
  */
-import { notImplemented, runMain, startCommand, type CommandIo } from '../machinery/flags/command.js';
+import { runMain, startCommand, type CommandIo } from '../machinery/flags/command.js';
 import { apiserverCommand } from './options.js';
+import { runApiServer } from './run.js';
 
 export async function main(argv: string[], io?: CommandIo): Promise<number> {
   const started = startCommand(apiserverCommand, argv, io);
   if (started.kind === 'exit') return started.code;
-  // The real daemon replaces this step.
-  return notImplemented(started.log, 'kube-apiserver', 'a later issue');
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return runApiServer(started.flags, started.log, stop.signal);
 }
 
 runMain(import.meta.url, main);

@@ -1,0 +1,129 @@
+/**
+ * kube-apiserver as a daemon: flags → store → ApiServer → listeners. Serves
+ * the insecure port (--insecure-bind-address:--insecure-port, 0 disables) and
+ * the secure port (--bind-address:--secure-port, 0 disables) with
+ * --tls-cert-file/--tls-private-key-file or a self-signed pair written to
+ * --cert-dir. Authentication and authorization on the secure port arrive with
+ * the security issue; until then it behaves as AlwaysAllow.
+ */
+import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { execa } from 'execa';
+import type { ParsedFlags } from '../machinery/flags/parsed.js';
+import type { Logger } from '../machinery/log/logger.js';
+import { scheme } from '../api/scheme.js';
+import { openStore, type StoreConfig } from '../storage/factory.js';
+import { ApiServer } from './server.js';
+import { apiHooks } from './hooks.js';
+
+/** The storage backend the flags ask for: --etcd-servers alone means etcd3, so the seeds' start-up scripts keep their meaning. */
+export function storageConfigFrom(flags: ParsedFlags): StoreConfig {
+  const servers = flags.list('etcd-servers').filter(Boolean);
+  let backend = flags.string('storage-backend') as 'sqlite' | 'etcd3';
+  if (!flags.isSet('storage-backend') && servers.length > 0) backend = 'etcd3';
+  const cfg: StoreConfig = { backend, dataDir: flags.string('data-dir'), etcdServers: servers, etcdPrefix: flags.string('etcd-prefix') };
+  if (flags.string('etcd-cafile')) cfg.etcdCAFile = flags.string('etcd-cafile');
+  if (flags.string('etcd-certfile')) cfg.etcdCertFile = flags.string('etcd-certfile');
+  if (flags.string('etcd-keyfile')) cfg.etcdKeyFile = flags.string('etcd-keyfile');
+  return cfg;
+}
+
+async function tlsPair(flags: ParsedFlags, log: Logger): Promise<{ cert: Buffer; key: Buffer }> {
+  const certFile = flags.string('tls-cert-file');
+  const keyFile = flags.string('tls-private-key-file');
+  if (certFile && keyFile) return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  const dir = flags.string('cert-dir');
+  const cert = join(dir, 'apiserver.crt');
+  const key = join(dir, 'apiserver.key');
+  if (!existsSync(cert) || !existsSync(key)) {
+    mkdirSync(dir, { recursive: true });
+    const host = flags.string('external-hostname') || hostname();
+    await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '365', '-subj', `/CN=${host}@${Math.floor(Date.now() / 1000)}`, '-addext', `subjectAltName=DNS:${host},DNS:localhost,IP:127.0.0.1`, '-keyout', key, '-out', cert]);
+    log.info('Generated self-signed serving certificate', { cert, key });
+  }
+  return { cert: readFileSync(cert), key: readFileSync(key) };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+export async function runApiServer(flags: ParsedFlags, log: Logger, signal: AbortSignal): Promise<number> {
+  const storeCfg = storageConfigFrom(flags);
+  let store;
+  try {
+    store = await openStore(storeCfg);
+  } catch (e) {
+    log.error(`cannot open the ${storeCfg.backend} store: ${(e as Error).message}; check --data-dir / --etcd-servers`);
+    return 1;
+  }
+  log.info('Storage opened', { backend: storeCfg.backend, ...(storeCfg.backend === 'etcd3' ? { servers: storeCfg.etcdServers?.join(','), prefix: storeCfg.etcdPrefix } : { dataDir: storeCfg.dataDir }) });
+  const insecurePort = flags.number('insecure-port');
+  const securePort = flags.number('secure-port');
+  const advertise = flags.string('advertise-address') || flags.string('bind-address');
+  const api = new ApiServer({
+    scheme,
+    store,
+    hooks: apiHooks,
+    serverAddress: `${advertise === '0.0.0.0' ? '127.0.0.1' : advertise}:${securePort || insecurePort}`,
+    minRequestTimeoutSeconds: flags.number('min-request-timeout'),
+    onError: (req, err) => {
+      if (err.code >= 500) log.error('request failed', { method: req.method, url: req.url, code: err.code, reason: err.reason, message: err.message });
+      else log.v(2).info('request refused', { method: req.method, url: req.url, code: err.code, reason: err.reason, message: err.message });
+    },
+  });
+  // The store may be unreachable at start (etcd restarting): retry with back-off, saying so once.
+  for (let delay = 500, said = false; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      await api.bootstrap();
+      if (said) log.info('storage reachable again');
+      break;
+    } catch (e) {
+      if (!said) log.warn(`storage not reachable yet, retrying with back-off: ${(e as Error).message}`);
+      said = true;
+      if (signal.aborted) return 1;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+  const servers: Server[] = [];
+  try {
+    if (insecurePort > 0) {
+      const s = createServer(api.handle);
+      await listen(s, insecurePort, flags.string('insecure-bind-address'));
+      servers.push(s);
+      log.info(`Serving insecurely on ${flags.string('insecure-bind-address')}:${insecurePort}`);
+    }
+    if (securePort > 0) {
+      const tls = await tlsPair(flags, log);
+      const s = createTlsServer({ cert: tls.cert, key: tls.key }, api.handle);
+      await listen(s, securePort, flags.string('bind-address'));
+      servers.push(s);
+      log.info(`Serving securely on ${flags.string('bind-address')}:${securePort}`);
+    }
+  } catch (e) {
+    log.error(`cannot serve: ${(e as Error).message}; check --insecure-port/--secure-port and the bind addresses`);
+    for (const s of servers) s.close();
+    await store.close();
+    return 1;
+  }
+  if (servers.length === 0) log.warn('both --insecure-port and --secure-port are 0: serving nothing');
+  await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+  log.info('Shutting down');
+  api.close();
+  for (const s of servers) {
+    s.closeAllConnections();
+    s.close();
+  }
+  await store.close();
+  await log.flush();
+  return 0;
+}

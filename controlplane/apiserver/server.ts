@@ -1,0 +1,420 @@
+/**
+ * kube-apiserver's HTTP surface: discovery, OpenAPI, health, and the resource
+ * verbs for every resource of the scheme through one generic registry.
+ * `handle(req, res)` is a plain node:http handler so tests and the daemon
+ * serve it the same way (insecure port, secure port, or an ephemeral one).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import YAML from 'yaml';
+import { apiErrors, StatusError } from '../machinery/errors.js';
+import { parseSelector } from '../machinery/labels.js';
+import type { Scheme, ResourceInfo } from '../api/scheme.js';
+import type { Store } from '../storage/types.js';
+import { parseRequestInfo, type ResourceRequest } from './http/requestinfo.js';
+import { responseShape, aggregatedDiscoveryVersion, decodeBody, patchTypeOf } from './http/negotiate.js';
+import { buildDiscovery, groupDoc, type DiscoveryDocs } from './discovery.js';
+import { buildOpenAPI, OPENAPI_V2_CONTENT_TYPE, type OpenAPIDocs } from './openapi.js';
+import { GenericStore, type Selection, type DeleteOpts } from './registry/generic.js';
+import { noHooks, type HookLookup, type Obj } from './registry/types.js';
+import { toTable, type IncludeObject } from './tables.js';
+import { applyPatch } from './patch/apply.js';
+
+export interface ApiServerOptions {
+  scheme: Scheme;
+  store: Store;
+  hooks?: HookLookup;
+  /** host:port advertised in /api serverAddressByClientCIDRs. */
+  serverAddress: string;
+  /** --max-request-bytes: larger bodies get 413. */
+  maxRequestBytes?: number;
+  /** --min-request-timeout: watches without timeoutSeconds end after a random 1–2× this. */
+  minRequestTimeoutSeconds?: number;
+  version?: { major: string; minor: string; gitVersion: string };
+  /** Called once per failed request with what went wrong (the daemon logs it). */
+  onError?: (req: { method: string; url: string }, err: StatusError) => void;
+}
+
+export interface RequestLog {
+  method: string;
+  url: string;
+}
+
+const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export class ApiServer {
+  // Immutable after construction.
+  private readonly discovery: DiscoveryDocs;
+  private readonly openapi: OpenAPIDocs;
+  private readonly registries = new Map<ResourceInfo, GenericStore>();
+  private readonly maxRequestBytes: number;
+  private readonly version: { major: string; minor: string; gitVersion: string };
+  /** Aborted on close(): ends every open watch. */
+  private readonly shutdown = new AbortController();
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.discovery = buildDiscovery(opts.scheme, opts.serverAddress);
+    this.openapi = buildOpenAPI(opts.scheme);
+    this.maxRequestBytes = opts.maxRequestBytes ?? 3 * 1024 * 1024;
+    this.version = opts.version ?? { major: '1', minor: '33', gitVersion: 'v1.33.0-kubets' };
+  }
+
+  /** The registry serving one resource (created on first use). */
+  registry(info: ResourceInfo): GenericStore {
+    let r = this.registries.get(info);
+    if (!r) {
+      const hooks = this.opts.hooks?.hooksFor(info.group, info.version, info.kind) ?? noHooks;
+      // The store adds --etcd-prefix (/registry), so keys match upstream: /registry/pods/default/x.
+      const prefix = info.group ? `/${info.group}/${info.resource}` : `/${info.resource}`;
+      r = new GenericStore(info, this.opts.store, hooks, prefix, (ns) => this.namespaceMustExist(ns));
+      this.registries.set(info, r);
+    }
+    return r;
+  }
+
+  private core(resource: string): GenericStore {
+    const info = this.opts.scheme.forResource('', resource);
+    if (!info) throw new Error(`scheme has no core resource ${resource}`);
+    return this.registry(info);
+  }
+
+  private async namespaceMustExist(ns: string): Promise<void> {
+    const nsReg = this.core('namespaces');
+    if (!(await this.opts.store.get(nsReg.key('', ns)))) throw apiErrors.notFound('', 'namespaces', ns);
+  }
+
+  /** Creates the namespaces every cluster has (default, kube-system, kube-public, kube-node-lease). */
+  async bootstrap(): Promise<void> {
+    const nsReg = this.core('namespaces');
+    for (const name of DEFAULT_NAMESPACES) {
+      try {
+        await nsReg.create('', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      }
+    }
+  }
+
+  close(): void {
+    this.shutdown.abort();
+  }
+
+  // ---- HTTP --------------------------------------------------------------
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.serve(req, res).catch((e: unknown) => {
+      const err = e instanceof StatusError ? e : apiErrors.internal(e instanceof Error ? e : new Error(String(e)));
+      this.opts.onError?.({ method: req.method ?? '', url: req.url ?? '' }, err);
+      if (!res.headersSent) this.sendStatus(res, err);
+      else res.end();
+    });
+  };
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const q = url.searchParams;
+    const accept = req.headers.accept;
+    switch (path) {
+      case '/version':
+        return this.sendJSON(res, 200, { ...this.version, gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: 'node' + process.versions.node, compiler: 'tsc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+      case '/healthz':
+      case '/livez':
+        return this.sendText(res, 200, 'ok');
+      case '/readyz':
+        try {
+          await this.opts.store.check();
+          return this.sendText(res, 200, 'ok');
+        } catch (e) {
+          return this.sendText(res, 500, `[-]store failed: ${(e as Error).message}\nreadyz check failed`);
+        }
+      case '/api': {
+        const v = aggregatedDiscoveryVersion(accept);
+        if (v) return this.sendJSON(res, 200, this.discovery.aggregatedCore(v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        return this.sendJSON(res, 200, this.discovery.apiVersions);
+      }
+      case '/apis': {
+        const v = aggregatedDiscoveryVersion(accept);
+        if (v) return this.sendJSON(res, 200, this.discovery.aggregatedGroups(v), `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`);
+        return this.sendJSON(res, 200, this.discovery.apiGroupList);
+      }
+      case '/openapi/v2':
+      case '/swagger-2.0.0.pb-v1':
+        res.writeHead(200, { 'Content-Type': OPENAPI_V2_CONTENT_TYPE, 'Content-Length': '0' });
+        res.end();
+        return;
+      case '/openapi/v3':
+        return this.sendJSON(res, 200, this.openapi.index);
+    }
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.docs.get(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': q.get('hash') ? 'public, immutable' : 'no-cache, private', Etag: `"${doc.hash}"` });
+      res.end(doc.body);
+      return;
+    }
+    const segs = path.split('/').filter(Boolean);
+    if (segs[0] === 'api' && segs.length === 2) {
+      const list = this.discovery.resourceLists.get(segs[1]);
+      if (list) return this.sendJSON(res, 200, list);
+    }
+    if (segs[0] === 'apis' && segs.length === 2) {
+      const g = groupDoc(this.opts.scheme, segs[1]);
+      if (g) return this.sendJSON(res, 200, g);
+    }
+    if (segs[0] === 'apis' && segs.length === 3) {
+      const list = this.discovery.resourceLists.get(`${segs[1]}/${segs[2]}`);
+      if (list) return this.sendJSON(res, 200, list);
+    }
+    const info = parseRequestInfo(req.method ?? 'GET', path, q);
+    if (!info.isResourceRequest) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    return this.serveResource(info, req, res, q);
+  }
+
+  private async serveResource(ri: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    const info = this.opts.scheme.forResource(ri.group, ri.resource, ri.version);
+    if (!info) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    if (ri.namespace && !info.namespaced) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const sub = ri.subresource ? info.subresources.find((s) => s.name === ri.subresource) : undefined;
+    if (ri.subresource && !sub) throw new StatusError(404, 'NotFound', 'the server could not find the requested resource');
+    const reg = this.registry(info);
+    const ns = info.namespaced ? ri.namespace : '';
+    const dryRun = q.getAll('dryRun').includes('All');
+    const accept = req.headers.accept;
+
+    if (ri.subresource && ri.subresource !== 'status') {
+      throw new StatusError(405, 'MethodNotAllowed', `the subresource ${ri.resource}/${ri.subresource} is not served by kubets yet`);
+    }
+    const verbAllowed = (v: string) => (sub ? sub.verbs.includes(v as never) : info.verbs.includes(v as never));
+    if (!verbAllowed(ri.verb)) {
+      throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
+    }
+
+    switch (ri.verb) {
+      case 'get': {
+        const o = await reg.get(ns, ri.name);
+        return this.sendObject(res, accept, info, [o], { single: true, q });
+      }
+      case 'list': {
+        const sel = this.selection(q);
+        const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
+        const r = await reg.list(ri.namespace, {
+          ...sel,
+          limit: limit && limit > 0 ? limit : undefined,
+          continue: q.get('continue') || undefined,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
+        });
+        return this.sendObject(res, accept, info, r.items, { single: false, q, resourceVersion: r.resourceVersion, continue: r.continue, remaining: r.remainingItemCount });
+      }
+      case 'watch':
+        return this.serveWatch(reg, info, ri, req, res, q);
+      case 'create': {
+        const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
+        const o = await reg.create(ns, body, { dryRun });
+        return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
+      }
+      case 'update': {
+        const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
+        const o = await reg.update(ns, ri.name, body, { dryRun, subresource: ri.subresource });
+        return this.sendObject(res, accept, info, [o], { single: true, q });
+      }
+      case 'patch': {
+        const type = patchTypeOf(req.headers['content-type']);
+        const patch = decodeBody(await this.readBody(req), req.headers['content-type']);
+        if (type === 'apply') {
+          // Server-side apply creates a missing object (API-SURFACE.md §a.4).
+          try {
+            await reg.get(ns, ri.name);
+          } catch (e) {
+            if (e instanceof StatusError && e.reason === 'NotFound' && !ri.subresource) {
+              const o = await reg.create(ns, { ...(patch as Obj), metadata: { ...((patch as Obj).metadata ?? {}), name: ri.name } }, { dryRun });
+              return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
+            }
+            throw e;
+          }
+        }
+        const o = await reg.guaranteedUpdate(ns, ri.name, (cur) => applyPatch(type, cur, patch, info), { dryRun, subresource: ri.subresource });
+        return this.sendObject(res, accept, info, [o], { single: true, q });
+      }
+      case 'delete': {
+        const opts = await this.deleteOptions(req, q);
+        const o = await reg.delete(ns, ri.name, opts);
+        return this.sendObject(res, accept, info, [o], { single: true, q });
+      }
+      case 'deletecollection': {
+        const opts = await this.deleteOptions(req, q);
+        const r = await reg.list(ri.namespace, { ...this.selection(q) });
+        const deleted: Obj[] = [];
+        for (const o of r.items) {
+          try {
+            deleted.push(await reg.delete(o.metadata?.namespace ?? '', o.metadata!.name!, opts));
+          } catch (e) {
+            if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
+          }
+        }
+        return this.sendObject(res, accept, info, deleted, { single: false, q, resourceVersion: r.resourceVersion });
+      }
+      default:
+        throw apiErrors.methodNotAllowed(`${ri.verb} is not supported on ${ri.resource}`);
+    }
+  }
+
+  private selection(q: URLSearchParams): Selection {
+    const sel: Selection = {};
+    const ls = q.get('labelSelector');
+    if (ls) {
+      try {
+        sel.labelSelector = parseSelector(ls);
+      } catch (e) {
+        throw apiErrors.badRequest(`unable to parse requirement: ${(e as Error).message}`);
+      }
+    }
+    const fs = q.get('fieldSelector');
+    if (fs) sel.fieldRequirements = parseFieldRequirements(fs);
+    return sel;
+  }
+
+  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOpts> {
+    const raw = await this.readBody(req);
+    let body: Record<string, unknown> = {};
+    if (raw.length) {
+      const parsed = decodeBody(raw, req.headers['content-type'] ?? 'application/json');
+      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+    }
+    const opts: DeleteOpts = {};
+    const dry = [...q.getAll('dryRun'), ...(Array.isArray(body.dryRun) ? (body.dryRun as string[]) : [])];
+    if (dry.includes('All')) opts.dryRun = true;
+    const grace = q.get('gracePeriodSeconds') ?? body.gracePeriodSeconds;
+    if (grace !== undefined && grace !== null) opts.gracePeriodSeconds = Number(grace);
+    const pp = q.get('propagationPolicy') ?? body.propagationPolicy;
+    if (pp === 'Orphan' || pp === 'Background' || pp === 'Foreground') opts.propagationPolicy = pp;
+    else if (pp !== undefined && pp !== null) throw apiErrors.badRequest(`propagationPolicy: Unsupported value: ${JSON.stringify(pp)}: supported values: "Foreground", "Background", "Orphan"`);
+    if (q.get('orphanDependents') === 'true' || body.orphanDependents === true) opts.propagationPolicy = 'Orphan';
+    const pre = body.preconditions as { uid?: string; resourceVersion?: string } | undefined;
+    if (pre) opts.preconditions = pre;
+    return opts;
+  }
+
+  private async serveWatch(reg: GenericStore, info: ResourceInfo, ri: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    const sel = this.selection(q);
+    if (ri.name) sel.fieldRequirements = [...(sel.fieldRequirements ?? []), { field: 'metadata.name', op: '=', value: ri.name }];
+    const shape = responseShape(req.headers.accept);
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    req.on('close', stop);
+    this.shutdown.signal.addEventListener('abort', stop, { once: true });
+    const minTimeout = this.opts.minRequestTimeoutSeconds ?? 1800;
+    const timeoutS = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : minTimeout * (1 + Math.random());
+    const timer = setTimeout(stop, timeoutS * 1000);
+    const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    let lastRV = q.get('resourceVersion') ?? '';
+    const bookmarkTimer = bookmarks
+      ? setInterval(() => {
+          if (lastRV && lastRV !== '0') write({ type: 'BOOKMARK', object: { kind: info.kind, apiVersion: reg.apiVersion, metadata: { resourceVersion: lastRV } } });
+        }, 60_000)
+      : undefined;
+    let first = true;
+    const write = (ev: { type: string; object: unknown }) => {
+      if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.write(JSON.stringify(ev) + '\n');
+    };
+    try {
+      const events = reg.watch(ri.namespace, { ...sel, resourceVersion: q.get('resourceVersion') ?? undefined }, ac.signal);
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+      res.flushHeaders();
+      for await (const ev of events) {
+        lastRV = ev.object.metadata?.resourceVersion ?? lastRV;
+        let object: unknown = ev.object;
+        if (shape.kind === 'table' && ev.type !== 'BOOKMARK') {
+          object = toTable(info.group, info.resource, [ev.object], { include: includeObject(q), version: shape.version, resourceVersion: lastRV, withColumns: first });
+          first = false;
+        }
+        write({ type: ev.type, object });
+      }
+    } catch (e) {
+      if (!ac.signal.aborted) {
+        const err = e instanceof StatusError ? e : apiErrors.internal(e as Error);
+        if (!res.headersSent) throw err;
+        write({ type: 'ERROR', object: err.toStatus() });
+      }
+    } finally {
+      clearTimeout(timer);
+      if (bookmarkTimer) clearInterval(bookmarkTimer);
+      req.off('close', stop);
+      this.shutdown.signal.removeEventListener('abort', stop);
+      res.end();
+    }
+  }
+
+  // ---- responses -----------------------------------------------------------
+
+  private sendObject(
+    res: ServerResponse,
+    accept: string | undefined,
+    info: ResourceInfo,
+    objs: Obj[],
+    o: { single: boolean; q: URLSearchParams; code?: number; resourceVersion?: string; continue?: string; remaining?: number },
+  ): void {
+    const shape = responseShape(accept);
+    if (shape.kind === 'table') {
+      const rv = o.single ? objs[0]?.metadata?.resourceVersion : o.resourceVersion;
+      return this.sendJSON(res, o.code ?? 200, toTable(info.group, info.resource, objs, { include: includeObject(o.q), version: shape.version, resourceVersion: rv, continue: o.continue }));
+    }
+    let body: unknown;
+    if (o.single) body = objs[0];
+    else {
+      const metadata: Record<string, unknown> = { resourceVersion: o.resourceVersion ?? '' };
+      if (o.continue) metadata.continue = o.continue;
+      if (o.remaining !== undefined) metadata.remainingItemCount = o.remaining;
+      body = { kind: info.listKind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata, items: objs };
+    }
+    if (shape.yaml) return this.sendText(res, o.code ?? 200, YAML.stringify(body), 'application/yaml');
+    return this.sendJSON(res, o.code ?? 200, body);
+  }
+
+  private sendJSON(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+    const text = JSON.stringify(body);
+    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private sendText(res: ServerResponse, code: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private sendStatus(res: ServerResponse, err: StatusError): void {
+    const headers: Record<string, string> = {};
+    if (err.details?.retryAfterSeconds) headers['Retry-After'] = String(err.details.retryAfterSeconds);
+    const text = JSON.stringify(err.toStatus());
+    res.writeHead(err.code, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  private async readBody(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > this.maxRequestBytes) throw new StatusError(413, 'RequestEntityTooLarge', `the request body is larger than --max-request-bytes (${this.maxRequestBytes})`);
+      chunks.push(c as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+function includeObject(q: URLSearchParams): IncludeObject {
+  const v = q.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+/** `a=b,c!=d,e==f`: the three operators field selectors support. */
+export function parseFieldRequirements(s: string): { field: string; op: '=' | '!='; value: string }[] {
+  const out: { field: string; op: '=' | '!='; value: string }[] = [];
+  for (const term of s.split(',').map((t) => t.trim()).filter(Boolean)) {
+    const m = /^([^=!]+)(!=|==|=)(.*)$/.exec(term);
+    if (!m) throw apiErrors.badRequest(`invalid field selector: ${JSON.stringify(term)}: expected field=value, field==value or field!=value`);
+    out.push({ field: m[1].trim(), op: m[2] === '!=' ? '!=' : '=', value: m[3].trim() });
+  }
+  return out;
+}

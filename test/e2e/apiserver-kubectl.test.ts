@@ -1,0 +1,89 @@
+// kube-apiserver driven by the real kubectl (1.27 and 1.33), default
+// validation, over the embedded sqlite store: the seed documents' workflows.
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startApiServer } from '../harness/apiserver.js';
+import { makeKubectl, type KubectlVersion } from '../harness/kubectl.js';
+
+const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
+  test(`kubectl ${version}: version, api-versions, api-resources`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    // 1.27 prints version.Info{…GitVersion:"…"}, 1.28+ the bare gitVersion.
+    t.regex(await k.ok(['version']), /Server Version: (v1\.33\.0-kubets|version\.Info\{.*GitVersion:"v1\.33\.0-kubets")/);
+    const versions = await k.ok(['api-versions']);
+    for (const gv of ['v1', 'apps/v1', 'batch/v1', 'rbac.authorization.k8s.io/v1', 'coordination.k8s.io/v1']) t.true(versions.split('\n').includes(gv), gv);
+    const res = await k.ok(['api-resources', '--no-headers']);
+    t.regex(res, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    t.regex(res, /^pods\s+po\s+v1\s+true\s+Pod$/m);
+    t.regex(res, /^nodes\s+no\s+v1\s+false\s+Node$/m);
+    t.regex(await k.ok(['get', 'namespaces']), /^kube-system\s+Active\s+\d+s$/m);
+  });
+
+  test(`kubectl ${version}: create -f the seeds' mysql RC and Service, get, label, annotate, delete -f`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    t.regex(await k.ok(['create', '-f', join(FIX, 'mysql-rc.yaml')]), /replicationcontroller\/mysql created/);
+    t.regex(await k.ok(['create', '-f', join(FIX, 'mysql-svc.yaml')]), /service\/mysql created/);
+    const again = await k.run(['create', '-f', join(FIX, 'mysql-svc.yaml')]);
+    t.is(again.exitCode, 1);
+    t.regex(again.stderr, /AlreadyExists.*services "mysql" already exists/);
+
+    t.regex(await k.ok(['get', 'rc']), /^NAME\s+DESIRED\s+CURRENT\s+READY\s+AGE\nmysql\s+1\s+0\s+0\s+\d+s$/m);
+    t.regex(await k.ok(['get', 'svc', 'mysql']), /^mysql\s+ClusterIP\s+\S+\s+<none>\s+3306\/TCP\s+\d+s$/m);
+    const rc = JSON.parse(await k.ok(['get', 'rc', 'mysql', '-o', 'json'])) as { metadata: { uid: string; generation: number }; spec: { template: { spec: { restartPolicy: string; containers: { imagePullPolicy: string }[] } } } };
+    t.truthy(rc.metadata.uid);
+    t.is(rc.metadata.generation, 1);
+    t.is(rc.spec.template.spec.restartPolicy, 'Always'); // defaulted by the server
+    t.is(rc.spec.template.spec.containers[0].imagePullPolicy, 'Always'); // image without a tag
+    t.is(await k.ok(['get', 'svc', 'mysql', '-o', 'jsonpath={.spec.ports[0].targetPort}']), '3306');
+
+    t.regex(await k.ok(['label', 'svc', 'mysql', 'tier=db']), /service\/mysql labeled/);
+    t.regex(await k.ok(['get', 'svc', '-l', 'tier=db', '-o', 'name']), /^service\/mysql$/m);
+    t.regex(await k.ok(['annotate', 'rc', 'mysql', 'owner=dba']), /replicationcontroller\/mysql annotated?$/m);
+    t.is(await k.ok(['get', 'rc', 'mysql', '-o', 'jsonpath={.metadata.annotations.owner}']), 'dba');
+    t.regex(await k.ok(['label', 'svc', 'mysql', 'tier-']), /service\/mysql unlabeled/);
+    t.is((await k.ok(['get', 'svc', '-l', 'tier=db', '-o', 'name'])).trim(), '');
+
+    t.regex(await k.ok(['delete', '-f', join(FIX, 'mysql-svc.yaml')]), /service "mysql" deleted/);
+    const gone = await k.run(['get', 'svc', 'mysql']);
+    t.is(gone.exitCode, 1);
+    t.regex(gone.stderr, /NotFound.*services "mysql" not found/);
+  });
+
+  test(`kubectl ${version}: apply twice with a change (strategic merge), set image, invalid objects`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    const manifest = await readFile(join(FIX, 'nginx-deployment.yaml'), 'utf8');
+    t.regex(await k.ok(['apply', '-f', '-'], { input: manifest }), /deployment.apps\/nginx created/);
+    t.regex(await k.ok(['apply', '-f', '-'], { input: manifest.replace('replicas: 2', 'replicas: 3').replace('nginx:1.25', 'nginx:1.26') }), /deployment.apps\/nginx configured/);
+    const d = JSON.parse(await k.ok(['get', 'deploy', 'nginx', '-o', 'json'])) as { metadata: { generation: number }; spec: { replicas: number; template: { spec: { containers: { name: string; image: string; command?: string[] }[] } } } };
+    t.is(d.spec.replicas, 3);
+    t.is(d.metadata.generation, 2);
+    t.deepEqual(d.spec.template.spec.containers.map((c) => [c.name, c.image]), [['nginx', 'nginx:1.26'], ['sidecar', 'busybox']]);
+    t.deepEqual(d.spec.template.spec.containers[1].command, ['sleep', '3600']);
+    t.regex(await k.ok(['set', 'image', 'deploy/nginx', 'nginx=nginx:1.27']), /deployment.apps\/nginx image updated/);
+    t.is(await k.ok(['get', 'deploy', 'nginx', '-o', 'jsonpath={.spec.template.spec.containers[*].image}']), 'nginx:1.27 busybox');
+    const bad = await k.run(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: Bad_Name\nspec:\n  containers:\n  - name: c\n' });
+    t.is(bad.exitCode, 1);
+    t.regex(bad.stderr, /is invalid/);
+    t.regex(bad.stderr, /metadata\.name: Invalid value: "Bad_Name"/);
+    t.regex(bad.stderr, /spec\.containers\[0\]\.image: Required value/);
+  });
+}
