@@ -167,9 +167,19 @@ export class SqliteStore implements Store {
         const kv = now && !now.deleted ? rowToKV(now) : undefined;
         throw new StoreError(kv ? 'Conflict' : 'NotFound', key, `concurrent write to ${key}`, kv);
       }
-      this.tail();
+      // Committed: from here the write is acknowledged whatever happens to delivery.
+      this.deliverOrFailWatchers();
       return out;
     });
+  }
+
+  /** tail(), but a read failure ends the watchers (they re-watch) instead of failing the caller. */
+  private deliverOrFailWatchers(): void {
+    try {
+      this.tail();
+    } catch (err) {
+      for (const w of [...this.watchers]) w.queue.fail(new StoreError('Unavailable', w.prefix, `sqlite tail: ${(err as Error).message}`));
+    }
   }
 
   /** Reads new log rows and delivers them to watchers, in id order. */
@@ -194,12 +204,8 @@ export class SqliteStore implements Store {
     if (this.poller || this.closed) return;
     this.poller = setInterval(() => {
       if (this.watchers.size === 0) return this.stopPoller();
-      try {
-        this.tail();
-      } catch (err) {
-        // The file went away or is locked for long: tell watchers; they re-watch.
-        for (const w of [...this.watchers]) w.queue.fail(new StoreError('Unavailable', w.prefix, `sqlite tail: ${(err as Error).message}`));
-      }
+      // The file went away or is locked for long: watchers are told and re-watch.
+      this.deliverOrFailWatchers();
     }, this.opts.pollIntervalMs);
     this.poller.unref();
   }
