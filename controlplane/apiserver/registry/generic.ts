@@ -294,7 +294,7 @@ export class GenericStore {
     if (subresource === 'status') {
       const merged: Obj = structuredClone(cur);
       merged.status = o.status;
-      merged.metadata!.resourceVersion = meta.resourceVersion;
+      merged.metadata!.resourceVersion = meta.resourceVersion ?? old.resourceVersion;
       return merged;
     }
     meta.name = old.name;
