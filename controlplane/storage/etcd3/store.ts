@@ -168,8 +168,8 @@ export class Etcd3Store implements Store {
         range_end: prefixEndBytes(this.codec.encode(prefix)),
         limit,
         revision,
-        sort_order: 'Ascend',
-        sort_target: 'Key',
+        // No sort options: a range is already in key order, and etcd ignores the limit for any sorted request
+        // (it reads the whole range, sorts, then truncates), which made every page cost a full list.
       }),
     );
     // Unpinned lists are served at the header revision; pinned ones at the pin.
