@@ -287,7 +287,8 @@ function validateContainer(c: Container, path: FieldPath, volumes: Set<string>, 
 // ---------------------------------------------------------------------------
 // Volumes
 
-const VOLUME_SOURCES = ['hostPath', 'emptyDir', 'secret', 'nfs', 'persistentVolumeClaim', 'downwardAPI', 'configMap', 'projected', 'gitRepo', 'iscsi', 'csi', 'ephemeral'] as const;
+/** In upstream's checking order, so the second source set is the one reported. */
+const VOLUME_SOURCES = ['emptyDir', 'hostPath', 'gitRepo', 'secret', 'nfs', 'iscsi', 'persistentVolumeClaim', 'downwardAPI', 'configMap', 'projected', 'csi', 'ephemeral'] as const;
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
 const MODE_MSG = 'must be a number between 0 and 0777 (octal), both inclusive';
 
