@@ -57,6 +57,9 @@ const SEVERITY_OF: Record<string, { letter: Severity; rank: number }> = {
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
+/** A function whose frame (and those above it) stack traces should skip. */
+type Frame = (...args: never[]) => unknown;
+
 const DISABLED: VerboseLogger = Object.freeze({ enabled: false, info(): void {} });
 
 /** Receives pino's JSON lines and routes them to stderr and/or the log file. */
@@ -131,7 +134,7 @@ class Core {
 }
 
 /** The first stack frame outside this file: [path, line]. */
-function callerFrame(skip: Function): { file: string; line: number } | undefined {
+function callerFrame(skip: Frame): { file: string; line: number } | undefined {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, skip);
   for (const l of (holder.stack ?? '').split('\n').slice(1)) {
@@ -185,7 +188,7 @@ class KLogger implements Logger {
     return Promise.resolve();
   }
 
-  private emit(level: 'info' | 'warn' | 'error', msg: string, fields: Fields | undefined, v: number | undefined, skip: Function): void {
+  private emit(level: 'info' | 'warn' | 'error', msg: string, fields: Fields | undefined, v: number | undefined, skip: Frame): void {
     const obj = clean(fields);
     if (v !== undefined) obj.v = v;
     const bt = this.core.opts.backtraceAt;

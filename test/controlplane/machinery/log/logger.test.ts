@@ -150,3 +150,14 @@ test('logFlags: FLAG: lines at --v=1 only, never a secret', (t) => {
   t.true(lines.some((l) => l.endsWith('] FLAG: --v="1"')));
   t.false(lines.some((l) => l.includes('abc123')));
 });
+
+test('--log-backtrace-at=file:line appends a stack trace to that line only', (t) => {
+  const err = capture();
+  const line = Number(new Error().stack?.split('\n')[1].match(/:(\d+):\d+\)?$/)?.[1]) + 2;
+  const log = createLogger(opts({ backtraceAt: { file: 'logger.test.ts', line } }), { stderr: err });
+  log.info('traced');
+  log.info('not traced');
+  const [a, b] = err.lines();
+  t.regex(a, /\] traced stack="/);
+  t.false(b.includes('stack='));
+});
