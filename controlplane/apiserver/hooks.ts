@@ -1,47 +1,57 @@
 /**
- * The scheme's defaulting and validation, as the generic registry's KindHooks.
- * Per-kind validators come from controlplane/api; until a kind has one, its
- * metadata is still validated (names, labels, annotations, owners, finalizers).
+ * The scheme's defaulting and validation as the generic registry's KindHooks,
+ * plus the few registry-side preparations upstream does in its strategies
+ * before validation (Job selectors, Secret stringData).
  */
 import { applyDefaults } from '../api/defaults.js';
-import { scheme } from '../api/scheme.js';
-import { validatePod, validatePodUpdate } from '../api/core/v1/validation.js';
-import type { Pod } from '../api/core/v1/types.js';
-import { validateObjectMeta, validateObjectMetaUpdate, nameIsDNSLabel, nameIsDNSSubdomain, validatePathSegmentName, type ValidateNameFunc } from '../machinery/meta/validation.js';
-import type { ObjectMeta } from '../machinery/meta/types.js';
-import type { FieldError } from '../machinery/errors.js';
+import { validate } from '../api/validation.js';
 import type { HookLookup, KindHooks, Obj } from './registry/types.js';
 
-/** Kinds whose names are DNS-1123 labels or path segments rather than subdomains (upstream's ValidateXName). */
-const NAME_RULES: Record<string, ValidateNameFunc> = {
-  '/Namespace': nameIsDNSLabel,
-  '/Service': nameIsDNSLabel,
-  'rbac.authorization.k8s.io/Role': validatePathSegmentName,
-  'rbac.authorization.k8s.io/ClusterRole': validatePathSegmentName,
-  'rbac.authorization.k8s.io/RoleBinding': validatePathSegmentName,
-  'rbac.authorization.k8s.io/ClusterRoleBinding': validatePathSegmentName,
-};
+type Rec = Record<string, unknown>;
 
-type Validator = (obj: Obj, old?: Obj) => FieldError[];
+/**
+ * A Job without manualSelector gets a selector on its own uid, and its pod
+ * template the matching labels (upstream's job strategy PrepareForCreate).
+ */
+function prepareJob(o: Obj): void {
+  const spec = (o.spec ??= {}) as Rec;
+  const uid = o.metadata?.uid;
+  if (!uid || spec.manualSelector === true || spec.selector) return;
+  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  const template = (spec.template ??= {}) as Rec;
+  const tmeta = (template.metadata ??= {}) as Rec;
+  const labels = (tmeta.labels ??= {}) as Record<string, string>;
+  labels['batch.kubernetes.io/controller-uid'] = uid;
+  labels['controller-uid'] = uid;
+  if (o.metadata?.name) {
+    labels['batch.kubernetes.io/job-name'] = o.metadata.name;
+    labels['job-name'] = o.metadata.name;
+  }
+}
 
-const KIND_VALIDATORS: Record<string, Validator> = {
-  '/Pod': (o, old) => (old ? validatePodUpdate(o as unknown as Pod, old as unknown as Pod) : validatePod(o as unknown as Pod)),
+/** `stringData` is write-only: merged into `data` (base64) and dropped, as upstream does. */
+function prepareSecret(o: Obj): void {
+  const sd = o.stringData as Record<string, string> | undefined;
+  if (!sd || typeof sd !== 'object') return;
+  const data = (o.data ??= {}) as Record<string, string>;
+  for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  delete o.stringData;
+}
+
+const PREPARE: Record<string, (o: Obj) => void> = {
+  'batch/Job': prepareJob,
+  '/Secret': prepareSecret,
 };
 
 function hooksFor(group: string, version: string, kind: string): KindHooks {
-  const info = scheme.forKind({ group, version, kind });
-  const namespaced = info?.namespaced ?? true;
-  const nameFn = NAME_RULES[`${group}/${kind}`] ?? nameIsDNSSubdomain;
-  const kindValidator = KIND_VALIDATORS[`${group}/${kind}`];
+  const gvk = { group, version, kind };
+  const prepare = PREPARE[`${group}/${kind}`];
   return {
     setDefaults: (obj) => {
-      applyDefaults({ group, version, kind }, obj);
+      prepare?.(obj);
+      applyDefaults(gvk, obj);
     },
-    validate: (obj, old) => {
-      if (kindValidator) return kindValidator(obj, old);
-      const meta = obj.metadata as ObjectMeta | undefined;
-      return old ? validateObjectMetaUpdate(meta, old.metadata as ObjectMeta | undefined) : validateObjectMeta(meta, { namespaced, nameFn });
-    },
+    validate: (obj, old) => validate(gvk, obj, old),
   };
 }
 

@@ -70,17 +70,33 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
   const insecurePort = flags.number('insecure-port');
   const securePort = flags.number('secure-port');
   const advertise = flags.string('advertise-address') || flags.string('bind-address');
-  const api = new ApiServer({
+  const endpointAddress = advertise === '0.0.0.0' || advertise === '' ? '127.0.0.1' : advertise;
+  const portRange = flags.portRange('service-node-port-range');
+  let api: ApiServer;
+  try {
+    api = new ApiServer({
+    serviceRanges: {
+      // Upstream's default service range when the flag is empty.
+      clusterIPRange: flags.string('service-cluster-ip-range') || '10.0.0.0/24',
+      nodePortRange: portRange.size > 0 ? portRange : { base: 30000, size: 2768 },
+    },
+    endpointAddress,
+    endpointPort: securePort || insecurePort,
     scheme,
     store,
     hooks: apiHooks,
-    serverAddress: `${advertise === '0.0.0.0' ? '127.0.0.1' : advertise}:${securePort || insecurePort}`,
+    serverAddress: `${endpointAddress}:${securePort || insecurePort}`,
     minRequestTimeoutSeconds: flags.number('min-request-timeout'),
     onError: (req, err) => {
       if (err.code >= 500) log.error('request failed', { method: req.method, url: req.url, code: err.code, reason: err.reason, message: err.message });
       else log.v(2).info('request refused', { method: req.method, url: req.url, code: err.code, reason: err.reason, message: err.message });
     },
-  });
+    });
+  } catch (e) {
+    log.error(`bad configuration: ${(e as Error).message}; check --service-cluster-ip-range`);
+    await store.close();
+    return 1;
+  }
   // The store may be unreachable at start (etcd restarting): retry with back-off, saying so once.
   for (let delay = 500, said = false; ; delay = Math.min(delay * 2, 10_000)) {
     try {

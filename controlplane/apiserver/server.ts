@@ -18,6 +18,7 @@ import { GenericStore, type Selection, type DeleteOpts } from './registry/generi
 import { noHooks, type HookLookup, type Obj } from './registry/types.js';
 import { toTable, type IncludeObject } from './tables.js';
 import { applyPatch } from './patch/apply.js';
+import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
 
 export interface ApiServerOptions {
   scheme: Scheme;
@@ -30,6 +31,12 @@ export interface ApiServerOptions {
   /** --min-request-timeout: watches without timeoutSeconds end after a random 1–2× this. */
   minRequestTimeoutSeconds?: number;
   version?: { major: string; minor: string; gitVersion: string };
+  /** --service-cluster-ip-range and --service-node-port-range. */
+  serviceRanges?: ServiceRanges;
+  /** Addresses of the API servers, listed in the `kubernetes` Endpoints (--advertise-address). */
+  endpointAddress?: string;
+  /** Port of the `kubernetes` Service's endpoints (--secure-port, or the insecure port when 0). */
+  endpointPort?: number;
   /** Called once per failed request with what went wrong (the daemon logs it). */
   onError?: (req: { method: string; url: string }, err: StatusError) => void;
 }
@@ -50,8 +57,10 @@ export class ApiServer {
   private readonly version: { major: string; minor: string; gitVersion: string };
   /** Aborted on close(): ends every open watch. */
   private readonly shutdown = new AbortController();
+  readonly services: ServiceAllocations;
 
   constructor(private readonly opts: ApiServerOptions) {
+    this.services = new ServiceAllocations(opts.store, opts.serviceRanges ?? { clusterIPRange: '10.0.0.0/24', nodePortRange: { base: 30000, size: 2768 } });
     this.discovery = buildDiscovery(opts.scheme, opts.serverAddress);
     this.openapi = buildOpenAPI(opts.scheme);
     this.maxRequestBytes = opts.maxRequestBytes ?? 3 * 1024 * 1024;
@@ -65,7 +74,8 @@ export class ApiServer {
       const hooks = this.opts.hooks?.hooksFor(info.group, info.version, info.kind) ?? noHooks;
       // The store adds --etcd-prefix (/registry), so keys match upstream: /registry/pods/default/x.
       const prefix = info.group ? `/${info.group}/${info.resource}` : `/${info.resource}`;
-      r = new GenericStore(info, this.opts.store, hooks, prefix, (ns) => this.namespaceMustExist(ns));
+      const lifecycle = info.group === '' && info.resource === 'services' ? this.services : {};
+      r = new GenericStore(info, this.opts.store, hooks, prefix, (ns) => this.namespaceMustExist(ns), lifecycle);
       this.registries.set(info, r);
     }
     return r;
@@ -91,6 +101,39 @@ export class ApiServer {
       } catch (e) {
         if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
       }
+    }
+    await this.ensureKubernetesService();
+  }
+
+  /**
+   * The `kubernetes` Service in default gets the first address of the service
+   * range; its Endpoints name the API server (upstream's master endpoint reconciler).
+   */
+  private async ensureKubernetesService(): Promise<void> {
+    const svcReg = this.core('services');
+    const port = this.opts.endpointPort ?? 443;
+    try {
+      await svcReg.create('default', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+        spec: { type: 'ClusterIP', clusterIP: this.services.ips.ipAt(0), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+      });
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    }
+    const epReg = this.core('endpoints');
+    const want = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: this.opts.endpointAddress ?? '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    };
+    try {
+      await epReg.create('default', want);
+    } catch (e) {
+      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      await epReg.guaranteedUpdate('default', 'kubernetes', (cur) => ({ ...cur, subsets: want.subsets }));
     }
   }
 

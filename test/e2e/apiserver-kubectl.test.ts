@@ -87,3 +87,37 @@ for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
     t.regex(bad.stderr, /spec\.containers\[0\]\.image: Required value/);
   });
 }
+
+test('services: cluster IPs and node ports are allocated, conflicts refused, released on delete', async (t) => {
+  const srv = await startApiServer();
+  const k = await makeKubectl('1.33', srv.url);
+  t.teardown(async () => {
+    await k.cleanup();
+    await srv.stop();
+  });
+  // The API server's own Service takes the first address of the range.
+  t.is(await k.ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']), '10.0.0.1');
+  t.regex(await k.ok(['get', 'endpoints', 'kubernetes', '-o', 'jsonpath={.subsets[0].addresses[0].ip}']), /^127\.0\.0\.1$/);
+  const svc = (name: string, extra: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\nspec:\n  selector: {app: ${name}}\n  ports:\n  - port: 80\n${extra}`;
+  await k.ok(['create', '-f', '-'], { input: svc('web', '  type: NodePort\n') });
+  const web = JSON.parse(await k.ok(['get', 'svc', 'web', '-o', 'json'])) as { spec: { clusterIP: string; ports: { nodePort: number }[] } };
+  t.regex(web.spec.clusterIP, /^10\.0\.0\.\d+$/);
+  t.not(web.spec.clusterIP, '10.0.0.1');
+  t.true(web.spec.ports[0].nodePort >= 30000 && web.spec.ports[0].nodePort <= 32767);
+  // Asking for the same IP or node port again is refused with the field path.
+  const clash = await k.run(['create', '-f', '-'], { input: svc('web2', `  clusterIP: ${web.spec.clusterIP}\n`) });
+  t.is(clash.exitCode, 1);
+  t.regex(clash.stderr, /spec\.clusterIPs: Invalid value: .*provided IP is already allocated/);
+  const portClash = await k.run(['create', '-f', '-'], { input: svc('web3', `  type: NodePort\n`).replace('- port: 80\n', `- port: 80\n    nodePort: ${web.spec.ports[0].nodePort}\n`) });
+  t.is(portClash.exitCode, 1);
+  t.regex(portClash.stderr, /spec\.ports\[0\]\.nodePort: Invalid value: \d+: provided port is already allocated/);
+  // Headless services get no address; a re-apply without clusterIP keeps the allocated one.
+  await k.ok(['create', '-f', '-'], { input: svc('db', '  clusterIP: None\n') });
+  t.is(await k.ok(['get', 'svc', 'db', '-o', 'jsonpath={.spec.clusterIP}']), 'None');
+  await k.ok(['apply', '-f', '-'], { input: svc('web', '  type: NodePort\n') });
+  t.is(await k.ok(['get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}']), web.spec.clusterIP);
+  // After delete the address can be taken again.
+  await k.ok(['delete', 'svc', 'web']);
+  await k.ok(['create', '-f', '-'], { input: svc('web2', `  clusterIP: ${web.spec.clusterIP}\n`) });
+  t.is(await k.ok(['get', 'svc', 'web2', '-o', 'jsonpath={.spec.clusterIP}']), web.spec.clusterIP);
+});

@@ -48,6 +48,23 @@ export interface DeleteOpts {
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
 }
 
+/** What an update's side allocations do once the write is decided. */
+export interface UpdateTxn {
+  undo(): Promise<void>;
+  done(): Promise<void>;
+}
+
+/**
+ * Resource-specific side effects around the store write (Service IP and
+ * node-port allocation). Each before* undoes its own work when it throws.
+ */
+export interface ResourceLifecycle {
+  /** May mutate o; returns the undo to run when the write fails. */
+  beforeCreate?(o: Obj, dryRun: boolean): Promise<() => Promise<void>>;
+  beforeUpdate?(o: Obj, old: Obj, dryRun: boolean): Promise<UpdateTxn>;
+  afterDelete?(o: Obj): Promise<void>;
+}
+
 export type WatchEventOut = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: Obj } | { type: 'BOOKMARK'; object: Obj };
 
 const NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
@@ -75,6 +92,7 @@ export class GenericStore {
     readonly prefix: string,
     /** Throws NotFound when a namespace does not exist (creates in missing namespaces fail). */
     private readonly namespaceCheck: (ns: string) => Promise<void> = async () => undefined,
+    private readonly lifecycle: ResourceLifecycle = {},
   ) {
     this.qualified = def.group ? `${def.resource}.${def.group}` : def.resource;
     this.hasStatus = def.subresources.some((s) => s.name === 'status');
@@ -261,6 +279,7 @@ export class GenericStore {
     const errs = this.hooks.validate(o);
     if (errs.length) throw this.invalid(meta.name ?? '', errs);
     if (!meta.name) throw this.invalid('', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
+    const undo = this.lifecycle.beforeCreate ? await this.lifecycle.beforeCreate(o, Boolean(opts.dryRun)) : async () => undefined;
     if (opts.dryRun) {
       if (await this.store.get(this.key(ns, meta.name))) throw apiErrors.alreadyExists(this.def.group, this.def.resource, meta.name);
       return o;
@@ -269,6 +288,7 @@ export class GenericStore {
     try {
       rev = await this.store.create(this.key(meta.namespace ?? '', meta.name), this.encode(o));
     } catch (e) {
+      await undo();
       return this.translate(e, meta.name);
     }
     meta.resourceVersion = String(rev);
@@ -330,25 +350,35 @@ export class GenericStore {
         throw apiErrors.conflict(this.def.group, this.def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
       const o = this.prepareUpdate(wanted, cur, opts.subresource ?? '');
+      // Allocations first (they fill fields such as a kept clusterIP), then validation.
+      const txn = this.lifecycle.beforeUpdate && !opts.subresource ? await this.lifecycle.beforeUpdate(o, cur, Boolean(opts.dryRun)) : undefined;
       const errs = this.hooks.validate(o, cur);
+      if (errs.length || opts.dryRun) await txn?.undo();
       if (errs.length) throw this.invalid(name, errs);
       if (opts.dryRun) return o;
       // Finalizers all gone from an object being deleted: finish the delete.
       if (o.metadata!.deletionTimestamp && !(o.metadata!.finalizers?.length) && !this.waitsForKubelet(o)) {
         try {
+          await txn?.undo();
           await this.store.delete(key, Number(cur.metadata!.resourceVersion));
+          await this.lifecycle.afterDelete?.(o);
           return o;
         } catch (e) {
           if (e instanceof StoreError && e.code === 'Conflict' && !pinned && attempt < 16) continue;
           return this.translate(e, name);
         }
       }
-      if (sameJSON(o, cur)) return cur; // no-op update: no new revision, like upstream
+      if (sameJSON(o, cur)) {
+        await txn?.undo();
+        return cur; // no-op update: no new revision, like upstream
+      }
       try {
         const rev = await this.store.update(key, Number(cur.metadata!.resourceVersion), this.encode(o));
         o.metadata!.resourceVersion = String(rev);
+        await txn?.done();
         return o;
       } catch (e) {
+        await txn?.undo();
         if (e instanceof StoreError && e.code === 'Conflict' && !pinned && attempt < 16) continue;
         return this.translate(e, name);
       }
@@ -427,6 +457,7 @@ export class GenericStore {
         const r = await this.store.delete(key, Number(meta.resourceVersion));
         const gone = this.decode(r.prev);
         gone.metadata!.resourceVersion = String(r.revision);
+        await this.lifecycle.afterDelete?.(gone);
         return gone;
       } catch (e) {
         if (e instanceof StoreError && e.code === 'Conflict' && attempt < 16) continue;
