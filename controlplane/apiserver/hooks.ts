@@ -38,7 +38,18 @@ function prepareSecret(o: Obj): void {
   delete o.stringData;
 }
 
+/**
+ * A namespace carries the `kubernetes` finalizer from birth, so deleting it
+ * goes through Terminating while its contents are removed (upstream's
+ * namespace strategy PrepareForCreate).
+ */
+function prepareNamespace(o: Obj): void {
+  const spec = (o.spec ??= {}) as Rec;
+  if (spec.finalizers === undefined) spec.finalizers = ['kubernetes'];
+}
+
 const PREPARE: Record<string, (o: Obj) => void> = {
+  '/Namespace': prepareNamespace,
   'batch/Job': prepareJob,
   '/Secret': prepareSecret,
 };

@@ -134,7 +134,7 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
   if (servers.length === 0) log.warn('both --insecure-port and --secure-port are 0: serving nothing');
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   log.info('Shutting down');
-  api.close();
+  await api.close();
   for (const s of servers) {
     s.closeAllConnections();
     s.close();

@@ -18,6 +18,7 @@ import { GenericStore, type Selection, type DeleteOpts } from './registry/generi
 import { noHooks, type HookLookup, type Obj } from './registry/types.js';
 import { toTable, type IncludeObject } from './tables.js';
 import { applyPatch } from './patch/apply.js';
+import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
 
 export interface ApiServerOptions {
@@ -58,6 +59,8 @@ export class ApiServer {
   /** Aborted on close(): ends every open watch. */
   private readonly shutdown = new AbortController();
   readonly services: ServiceAllocations;
+  /** Namespace clean-ups in flight; awaited by close(). */
+  private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly opts: ApiServerOptions) {
     this.services = new ServiceAllocations(opts.store, opts.serviceRanges ?? { clusterIPRange: '10.0.0.0/24', nodePortRange: { base: 30000, size: 2768 } });
@@ -137,8 +140,10 @@ export class ApiServer {
     }
   }
 
-  close(): void {
+  /** Ends every open watch; resolves when background work has stopped. */
+  async close(): Promise<void> {
     this.shutdown.abort();
+    await Promise.all([...this.background]);
   }
 
   // ---- HTTP --------------------------------------------------------------
@@ -224,13 +229,12 @@ export class ApiServer {
     const dryRun = q.getAll('dryRun').includes('All');
     const accept = req.headers.accept;
 
-    if (ri.subresource && ri.subresource !== 'status') {
-      throw new StatusError(405, 'MethodNotAllowed', `the subresource ${ri.resource}/${ri.subresource} is not served by kubets yet`);
-    }
     const verbAllowed = (v: string) => (sub ? sub.verbs.includes(v as never) : info.verbs.includes(v as never));
     if (!verbAllowed(ri.verb)) {
       throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
+
+    if (ri.subresource && ri.subresource !== 'status') return this.serveSubresource(reg, info, ri, ns, req, res, q, dryRun);
 
     switch (ri.verb) {
       case 'get': {
@@ -282,6 +286,7 @@ export class ApiServer {
       case 'delete': {
         const opts = await this.deleteOptions(req, q);
         const o = await reg.delete(ns, ri.name, opts);
+        if (info.group === '' && info.resource === 'namespaces' && !opts.dryRun && o.metadata?.deletionTimestamp) this.drainNamespace(ri.name);
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
       case 'deletecollection': {
@@ -300,6 +305,112 @@ export class ApiServer {
       default:
         throw apiErrors.methodNotAllowed(`${ri.verb} is not supported on ${ri.resource}`);
     }
+  }
+
+  private async serveSubresource(reg: GenericStore, info: ResourceInfo, ri: ResourceRequest, ns: string, req: IncomingMessage, res: ServerResponse, q: URLSearchParams, dryRun: boolean): Promise<void> {
+    const body = async () => decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
+    const key = `${ri.resource}/${ri.subresource}`;
+    if (ri.subresource === 'scale') {
+      if (ri.verb === 'get') return this.sendJSON(res, 200, toScale(await reg.get(ns, ri.name)));
+      if (ri.verb === 'update') {
+        const scale = await body();
+        return this.sendJSON(res, 200, await updateScale(reg, ns, ri.name, () => scale, dryRun));
+      }
+      if (ri.verb === 'patch') {
+        const type = patchTypeOf(req.headers['content-type']);
+        const patch = decodeBody(await this.readBody(req), req.headers['content-type']);
+        const scaleInfo = this.opts.scheme.forKind({ group: 'autoscaling', version: 'v1', kind: 'Scale' }) ?? info;
+        return this.sendJSON(res, 200, await updateScale(reg, ns, ri.name, (cur) => applyPatch(type, cur, patch, scaleInfo), dryRun));
+      }
+    }
+    if (key === 'pods/binding' && ri.verb === 'create') {
+      await bindPod(reg, ns, ri.name, await body(), dryRun);
+      return this.sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (key === 'pods/eviction' && ri.verb === 'create') {
+      await evictPod(reg, this.budgets(), ns, ri.name, await body(), dryRun);
+      return this.sendJSON(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (key === 'certificatesigningrequests/approval' && (ri.verb === 'update' || ri.verb === 'patch')) {
+      let o: Obj;
+      if (ri.verb === 'update') o = await approveCSR(reg, ri.name, await body(), dryRun);
+      else {
+        const type = patchTypeOf(req.headers['content-type']);
+        const patch = decodeBody(await this.readBody(req), req.headers['content-type']);
+        const cur = await reg.get('', ri.name);
+        o = await approveCSR(reg, ri.name, applyPatch(type, cur, patch, info), dryRun);
+      }
+      return this.sendObject(res, req.headers.accept, info, [o], { single: true, q });
+    }
+    if (key === 'certificatesigningrequests/approval' && ri.verb === 'get') {
+      return this.sendObject(res, req.headers.accept, info, [await reg.get('', ri.name)], { single: true, q });
+    }
+    if (key === 'namespaces/finalize' && ri.verb === 'update') {
+      const o = await finalizeNamespace(reg, ri.name, await body(), dryRun);
+      return this.sendObject(res, req.headers.accept, info, [o], { single: true, q });
+    }
+    throw new StatusError(405, 'MethodNotAllowed', `${ri.verb} on ${key} is not served by kubets yet (pod log/exec/attach/port-forward and proxies arrive with the kubelet)`);
+  }
+
+  /** PodDisruptionBudgets, as pods/eviction needs them. */
+  private budgets(): DisruptionBudgets {
+    const info = this.opts.scheme.forResource('policy', 'poddisruptionbudgets');
+    if (!info) return { list: async () => [], spend: async () => undefined };
+    const pdbs = this.registry(info);
+    return {
+      list: async (ns) => (await pdbs.list(ns, {})).items,
+      spend: async (pdb) => {
+        await pdbs.guaranteedUpdate(
+          pdb.metadata!.namespace!,
+          pdb.metadata!.name!,
+          (cur) => {
+            const st = (cur.status ?? {}) as Record<string, unknown>;
+            const allowed = typeof st.disruptionsAllowed === 'number' ? st.disruptionsAllowed : 0;
+            if (cur.metadata?.resourceVersion !== pdb.metadata?.resourceVersion || allowed <= 0) {
+              throw new StatusError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget.`, { retryAfterSeconds: 10 });
+            }
+            return { ...cur, status: { ...st, disruptionsAllowed: allowed - 1 } };
+          },
+          { subresource: 'status' },
+        );
+      },
+    };
+  }
+
+  /**
+   * Deletes everything in a terminating namespace, then the namespace itself.
+   * (Upstream's namespace controller in kube-controller-manager does this; the
+   * API server does it here because it serves every resource in-process.)
+   */
+  private drainNamespace(name: string): void {
+    const run = async () => {
+      for (let attempt = 0; attempt < 20 && !this.shutdown.signal.aborted; attempt++) {
+        let left = 0;
+        for (const info of this.opts.scheme.all()) {
+          if (!info.namespaced || !info.verbs.includes('delete') || !info.verbs.includes('list')) continue;
+          const reg = this.registry(info);
+          const items = (await reg.list(name, {})).items;
+          for (const o of items) {
+            try {
+              await reg.delete(name, o.metadata!.name!, { gracePeriodSeconds: 0 });
+            } catch (e) {
+              if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
+            }
+          }
+          left += (await reg.list(name, {})).items.length;
+        }
+        if (left === 0) {
+          await this.core('namespaces').finalize(name, [], false);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+      }
+    };
+    const p = run().catch((e: unknown) => {
+      if (!(e instanceof StatusError && e.reason === 'NotFound')) this.opts.onError?.({ method: 'DELETE', url: `namespace ${name} clean-up` }, e instanceof StatusError ? e : apiErrors.internal(e as Error));
+    });
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
   }
 
   private selection(q: URLSearchParams): Selection {

@@ -39,7 +39,7 @@ export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdS
     api,
     store,
     stop: async () => {
-      api.close();
+      await api.close();
       server?.closeAllConnections();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
       await store.close();

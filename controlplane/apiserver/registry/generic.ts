@@ -39,6 +39,12 @@ export interface WriteOpts {
   dryRun?: boolean;
   /** '' for the main resource, 'status' for /status. */
   subresource?: string;
+  /**
+   * A trusted server-side change (pods/binding, namespace finalization): the
+   * result of tryUpdate is written as given — status included — and the kind's
+   * update validation, which guards what users may change, is not applied.
+   */
+  internal?: boolean;
 }
 
 export interface DeleteOpts {
@@ -300,7 +306,7 @@ export class GenericStore {
    * the main resource cannot change status, /status cannot change anything
    * else, system metadata is kept, generation moves on spec changes only.
    */
-  private prepareUpdate(next: Obj, cur: Obj, subresource: string): Obj {
+  private prepareUpdate(next: Obj, cur: Obj, subresource: string, internal = false): Obj {
     this.checkTypeMeta(next);
     const o: Obj = structuredClone(next);
     const meta: Meta = (o.metadata ??= {});
@@ -326,13 +332,13 @@ export class GenericStore {
     if (old.deletionTimestamp) meta.deletionTimestamp = old.deletionTimestamp;
     else delete meta.deletionTimestamp;
     if (old.deletionGracePeriodSeconds !== undefined) meta.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
-    if (this.hasStatus) {
+    if (this.hasStatus && !internal) {
       if (cur.status !== undefined) o.status = cur.status;
       else delete o.status;
     }
     this.hooks.setDefaults(o);
     const specChanged = !sameJSON(withoutMeta(o), withoutMeta(cur));
-    meta.generation = (old.generation ?? 1) + (specChanged ? 1 : 0);
+    meta.generation = (old.generation ?? 1) + (specChanged && !internal ? 1 : 0);
     return o;
   }
 
@@ -349,10 +355,10 @@ export class GenericStore {
       if (pinned && pinned !== cur.metadata!.resourceVersion) {
         throw apiErrors.conflict(this.def.group, this.def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const o = this.prepareUpdate(wanted, cur, opts.subresource ?? '');
+      const o = this.prepareUpdate(wanted, cur, opts.subresource ?? '', opts.internal);
       // Allocations first (they fill fields such as a kept clusterIP), then validation.
-      const txn = this.lifecycle.beforeUpdate && !opts.subresource ? await this.lifecycle.beforeUpdate(o, cur, Boolean(opts.dryRun)) : undefined;
-      const errs = this.hooks.validate(o, cur);
+      const txn = this.lifecycle.beforeUpdate && !opts.subresource && !opts.internal ? await this.lifecycle.beforeUpdate(o, cur, Boolean(opts.dryRun)) : undefined;
+      const errs = opts.internal ? [] : this.hooks.validate(o, cur);
       if (errs.length || opts.dryRun) await txn?.undo();
       if (errs.length) throw this.invalid(name, errs);
       if (opts.dryRun) return o;
@@ -464,6 +470,25 @@ export class GenericStore {
         return this.translate(e, name);
       }
     }
+  }
+
+  /**
+   * namespaces/finalize: sets spec.finalizers; a namespace being deleted whose
+   * finalizers are all gone is removed.
+   */
+  async finalize(name: string, finalizers: string[], dryRun: boolean): Promise<Obj> {
+    const o = await this.guaranteedUpdate('', name, (cur) => ({ ...cur, spec: { ...((cur.spec as object) ?? {}), finalizers } }), { dryRun, internal: true });
+    if (!dryRun && o.metadata?.deletionTimestamp && finalizers.length === 0 && !(o.metadata.finalizers?.length)) {
+      try {
+        const r = await this.store.delete(this.key('', name), Number(o.metadata.resourceVersion));
+        const gone = this.decode(r.prev);
+        gone.metadata!.resourceVersion = String(r.revision);
+        return gone;
+      } catch (e) {
+        return this.translate(e, name);
+      }
+    }
+    return o;
   }
 
   // ---- watch -------------------------------------------------------------
