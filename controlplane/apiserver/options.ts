@@ -25,6 +25,7 @@ const flags: readonly FlagSpec[] = [
   { name: 'max-mutating-requests-inflight', type: 'int', default: 200, help: 'The maximum number of mutating requests in flight at a given time. 0 means no limit.' },
   { name: 'min-request-timeout', type: 'int', default: 1800, help: 'Minimum number of seconds a handler must keep a request open before timing it out (watch requests add a random spread).' },
   { name: 'long-running-request-regexp', type: 'string', default: '(/|^)((watch|proxy)(/|$)|(logs?|portforward|exec|attach)/?$)', help: 'A regular expression matching long-running requests, which are not subject to request timeouts.' },
+  { name: 'max-request-bytes', type: 'int', default: 3145728, help: 'The largest request body the server accepts, in bytes (larger bodies get 413).' },
   { name: 'max-connection-bytes-per-sec', type: 'int', default: 0, help: 'If non-zero, throttle each user connection to this number of bytes/sec (long-running requests only).' },
   { name: 'enable-swagger-ui', type: 'bool', default: false, help: 'Enables swagger ui on the apiserver at /swagger-ui.' },
   { name: 'enable-logs-handler', type: 'bool', default: true, help: 'If true, install a /logs handler for the apiserver logs.' },

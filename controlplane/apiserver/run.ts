@@ -82,6 +82,12 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     },
     endpointAddress,
     endpointPort: securePort || insecurePort,
+    maxRequestBytes: flags.number('max-request-bytes'),
+    maxRequestsInflight: flags.number('max-requests-inflight'),
+    maxMutatingRequestsInflight: flags.number('max-mutating-requests-inflight'),
+    corsAllowedOrigins: [...flags.list('cors-allowed-origins')],
+    eventTTLms: flags.duration('event-ttl'),
+    processMetrics: true,
     scheme,
     store,
     hooks: apiHooks,
@@ -132,8 +138,10 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     return 1;
   }
   if (servers.length === 0) log.warn('both --insecure-port and --secure-port are 0: serving nothing');
+  const sweeper = api.runEventSweeper(signal);
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   log.info('Shutting down');
+  await sweeper;
   await api.close();
   for (const s of servers) {
     s.closeAllConnections();

@@ -17,6 +17,7 @@ import { buildOpenAPI, OPENAPI_V2_CONTENT_TYPE, type OpenAPIDocs } from './opena
 import { GenericStore, type Selection, type DeleteOpts } from './registry/generic.js';
 import { noHooks, type HookLookup, type Obj } from './registry/types.js';
 import { toTable, type IncludeObject } from './tables.js';
+import { ApiMetrics } from './metrics.js';
 import { applyPatch } from './patch/apply.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
@@ -38,6 +39,15 @@ export interface ApiServerOptions {
   endpointAddress?: string;
   /** Port of the `kubernetes` Service's endpoints (--secure-port, or the insecure port when 0). */
   endpointPort?: number;
+  /** --max-requests-inflight / --max-mutating-requests-inflight (0: no limit). Watches are not counted, as upstream. */
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
+  /** --cors-allowed-origins: regular expressions matched against the Origin header. */
+  corsAllowedOrigins?: string[];
+  /** --event-ttl in ms: events older than this are deleted (0: kept). */
+  eventTTLms?: number;
+  /** Process-wide metrics (GC, memory) in /metrics; off in tests. */
+  processMetrics?: boolean;
   /** Called once per failed request with what went wrong (the daemon logs it). */
   onError?: (req: { method: string; url: string }, err: StatusError) => void;
 }
@@ -59,10 +69,16 @@ export class ApiServer {
   /** Aborted on close(): ends every open watch. */
   private readonly shutdown = new AbortController();
   readonly services: ServiceAllocations;
+  readonly metrics: ApiMetrics;
+  /** Requests being served now, by kind; guarded by the single JS thread. */
+  private inflight = { readOnly: 0, mutating: 0 };
+  private readonly cors: RegExp[];
   /** Namespace clean-ups in flight; awaited by close(). */
   private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly opts: ApiServerOptions) {
+    this.metrics = new ApiMetrics(opts.processMetrics ?? false);
+    this.cors = (opts.corsAllowedOrigins ?? []).filter(Boolean).map((r) => new RegExp(r));
     this.services = new ServiceAllocations(opts.store, opts.serviceRanges ?? { clusterIPRange: '10.0.0.0/24', nodePortRange: { base: 30000, size: 2768 } });
     this.discovery = buildDiscovery(opts.scheme, opts.serverAddress);
     this.openapi = buildOpenAPI(opts.scheme);
@@ -149,6 +165,39 @@ export class ApiServer {
   // ---- HTTP --------------------------------------------------------------
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = parseRequestInfo(req.method ?? 'GET', url.pathname.replace(/\/+$/, '') || '/', url.searchParams);
+    const labels = info.isResourceRequest
+      ? { verb: info.verb, group: info.group, resource: info.resource, subresource: info.subresource }
+      : { verb: info.verb, group: '', resource: '', subresource: '' };
+    this.applyCors(req, res);
+    if (req.method === 'OPTIONS' && this.cors.length) {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
+    // Long-running requests (watches) hold no in-flight slot, as upstream.
+    const longRunning = info.isResourceRequest && (info.verb === 'watch' || info.verb === 'connect' || info.verb === 'proxy');
+    const kind: 'readOnly' | 'mutating' = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '') ? 'mutating' : 'readOnly';
+    const limit = kind === 'mutating' ? this.opts.maxMutatingRequestsInflight ?? 200 : this.opts.maxRequestsInflight ?? 400;
+    if (!longRunning && limit > 0 && this.inflight[kind] >= limit) {
+      this.metrics.rejected.inc({ request_kind: kind });
+      this.metrics.requests.inc({ ...labels, code: '429' });
+      return this.sendStatus(res, apiErrors.tooManyRequests('Too many requests, please try again later.', 1));
+    }
+    if (!longRunning) {
+      this.inflight[kind]++;
+      this.metrics.inflight.set({ request_kind: kind }, this.inflight[kind]);
+    }
+    res.once('close', () => {
+      if (!longRunning) {
+        this.inflight[kind]--;
+        this.metrics.inflight.set({ request_kind: kind }, this.inflight[kind]);
+      }
+      this.metrics.requests.inc({ ...labels, code: String(res.statusCode) });
+      if (!longRunning) this.metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+    });
     this.serve(req, res).catch((e: unknown) => {
       const err = e instanceof StatusError ? e : apiErrors.internal(e instanceof Error ? e : new Error(String(e)));
       this.opts.onError?.({ method: req.method ?? '', url: req.url ?? '' }, err);
@@ -156,6 +205,46 @@ export class ApiServer {
       else res.end();
     });
   };
+
+  private applyCors(req: IncomingMessage, res: ServerResponse): void {
+    const origin = req.headers.origin;
+    if (!origin || !this.cors.some((r) => r.test(origin))) return;
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Allow-Methods', 'POST, GET, OPTIONS, PUT, DELETE, PATCH');
+    res.setHeader('Access-Control-Allow-Headers', 'Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token, Authorization, X-Requested-With, If-Modified-Since');
+    res.setHeader('Access-Control-Expose-Headers', 'Date');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+  }
+
+  /**
+   * Deletes events older than --event-ttl, every tenth of the TTL (at most a
+   * minute apart). Upstream gives each event an etcd lease; one sweeper works
+   * the same on both storage backends.
+   */
+  async runEventSweeper(signal: AbortSignal): Promise<void> {
+    const ttl = this.opts.eventTTLms ?? 0;
+    if (ttl <= 0) return;
+    const every = Math.min(Math.max(ttl / 10, 1000), 60_000);
+    const events = this.core('events');
+    while (!signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, every);
+        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+      if (signal.aborted) return;
+      try {
+        const now = Date.now();
+        for (const e of (await events.list('', {})).items) {
+          const last = (e.lastTimestamp as string | undefined) ?? (e.eventTime as string | undefined) ?? e.metadata?.creationTimestamp ?? undefined;
+          if (last && now - Date.parse(last) > ttl) {
+            await events.delete(e.metadata!.namespace!, e.metadata!.name!).catch(() => undefined);
+          }
+        }
+      } catch (e) {
+        this.opts.onError?.({ method: 'DELETE', url: 'event TTL sweep' }, e instanceof StatusError ? e : apiErrors.internal(e as Error));
+      }
+    }
+  }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -165,6 +254,10 @@ export class ApiServer {
     switch (path) {
       case '/version':
         return this.sendJSON(res, 200, { ...this.version, gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: 'node' + process.versions.node, compiler: 'tsc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });
+      case '/metrics': {
+        const text = await this.metrics.registry.metrics();
+        return this.sendText(res, 200, text, this.metrics.registry.contentType);
+      }
       case '/healthz':
       case '/livez':
         return this.sendText(res, 200, 'ok');
@@ -461,6 +554,8 @@ export class ApiServer {
     const timeoutS = q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : minTimeout * (1 + Math.random());
     const timer = setTimeout(stop, timeoutS * 1000);
     const bookmarks = q.get('allowWatchBookmarks') === 'true';
+    const watchLabels = { group: info.group, resource: info.resource };
+    this.metrics.watchers.inc(watchLabels);
     let lastRV = q.get('resourceVersion') ?? '';
     const bookmarkTimer = bookmarks
       ? setInterval(() => {
@@ -493,6 +588,7 @@ export class ApiServer {
       }
     } finally {
       clearTimeout(timer);
+      this.metrics.watchers.dec(watchLabels);
       if (bookmarkTimer) clearInterval(bookmarkTimer);
       req.off('close', stop);
       this.shutdown.signal.removeEventListener('abort', stop);
