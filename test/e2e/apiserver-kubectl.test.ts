@@ -5,9 +5,25 @@ import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../harness/apiserver.js';
-import { makeKubectl, type KubectlVersion } from '../harness/kubectl.js';
+import { makeKubectl, type KubectlVersion, type Kubectl } from '../harness/kubectl.js';
+import { startEtcd } from '../harness/etcd.js';
+import type { ExecutionContext } from 'ava';
 
 const FIX = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+type Backend = 'sqlite' | 'etcd3';
+
+/** A fresh API server on the backend (etcd3: a real etcd member of its own) and a kubectl of the version. */
+async function setup(t: ExecutionContext, version: KubectlVersion, backend: Backend): Promise<{ k: Kubectl; url: string }> {
+  const etcd = backend === 'etcd3' ? await startEtcd(t) : undefined;
+  const srv = await startApiServer(etcd ? { backend: 'etcd3', etcdServers: etcd.endpoints } : {});
+  const k = await makeKubectl(version, srv.url);
+  t.teardown(async () => {
+    await k.cleanup();
+    await srv.stop();
+  });
+  return { k, url: srv.url };
+}
 
 for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
   test(`kubectl ${version}: version, api-versions, api-resources`, async (t) => {
@@ -28,13 +44,9 @@ for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
     t.regex(await k.ok(['get', 'namespaces']), /^kube-system\s+Active\s+\d+s$/m);
   });
 
-  test(`kubectl ${version}: create -f the seeds' mysql RC and Service, get, label, annotate, delete -f`, async (t) => {
-    const srv = await startApiServer();
-    const k = await makeKubectl(version, srv.url);
-    t.teardown(async () => {
-      await k.cleanup();
-      await srv.stop();
-    });
+  for (const backend of ['sqlite', 'etcd3'] as Backend[])
+  test(`kubectl ${version} over ${backend}: create -f the seeds' mysql RC and Service, get, label, annotate, delete -f`, async (t) => {
+    const { k } = await setup(t, version, backend);
     t.regex(await k.ok(['create', '-f', join(FIX, 'mysql-rc.yaml')]), /replicationcontroller\/mysql created/);
     t.regex(await k.ok(['create', '-f', join(FIX, 'mysql-svc.yaml')]), /service\/mysql created/);
     const again = await k.run(['create', '-f', join(FIX, 'mysql-svc.yaml')]);
@@ -63,13 +75,9 @@ for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
     t.regex(gone.stderr, /NotFound.*services "mysql" not found/);
   });
 
-  test(`kubectl ${version}: apply twice with a change (strategic merge), set image, invalid objects`, async (t) => {
-    const srv = await startApiServer();
-    const k = await makeKubectl(version, srv.url);
-    t.teardown(async () => {
-      await k.cleanup();
-      await srv.stop();
-    });
+  for (const backend of ['sqlite', 'etcd3'] as Backend[])
+  test(`kubectl ${version} over ${backend}: apply twice with a change (strategic merge), set image, invalid objects`, async (t) => {
+    const { k } = await setup(t, version, backend);
     const manifest = await readFile(join(FIX, 'nginx-deployment.yaml'), 'utf8');
     t.regex(await k.ok(['apply', '-f', '-'], { input: manifest }), /deployment.apps\/nginx created/);
     t.regex(await k.ok(['apply', '-f', '-'], { input: manifest.replace('replicas: 2', 'replicas: 3').replace('nginx:1.25', 'nginx:1.26') }), /deployment.apps\/nginx configured/);
