@@ -16,6 +16,7 @@ import type { ParsedFlags } from '../machinery/flags/parsed.js';
 import type { Logger } from '../machinery/log/logger.js';
 import { scheme } from '../api/scheme.js';
 import { openStore, type StoreConfig } from '../storage/factory.js';
+import type { Store } from '../storage/types.js';
 import { ApiServer } from './server.js';
 import { apiHooks } from './hooks.js';
 
@@ -59,7 +60,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 export async function runApiServer(flags: ParsedFlags, log: Logger, signal: AbortSignal): Promise<number> {
   const storeCfg = storageConfigFrom(flags);
-  let store;
+  let store: Store;
   try {
     store = await openStore(storeCfg);
   } catch (e) {
@@ -88,6 +89,13 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     corsAllowedOrigins: [...flags.list('cors-allowed-origins')],
     eventTTLms: flags.duration('event-ttl'),
     processMetrics: true,
+    componentProbes: [
+      { name: 'scheduler', check: 'http://127.0.0.1:10251/healthz' },
+      { name: 'controller-manager', check: 'http://127.0.0.1:10252/healthz' },
+      ...(storeCfg.backend === 'etcd3'
+        ? (storeCfg.etcdServers ?? []).map((s, i) => ({ name: `etcd-${i}`, check: `${s.replace(/\/+$/, '')}/health` }))
+        : [{ name: 'sqlite', check: () => store.check() }]),
+    ],
     scheme,
     store,
     hooks: apiHooks,

@@ -18,6 +18,7 @@ import { GenericStore, type Selection, type DeleteOpts } from './registry/generi
 import { noHooks, type HookLookup, type Obj } from './registry/types.js';
 import { toTable, type IncludeObject } from './tables.js';
 import { ApiMetrics } from './metrics.js';
+import { componentStatus, componentStatuses, type ComponentProbe } from './componentstatus.js';
 import { applyPatch } from './patch/apply.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
@@ -46,6 +47,8 @@ export interface ApiServerOptions {
   corsAllowedOrigins?: string[];
   /** --event-ttl in ms: events older than this are deleted (0: kept). */
   eventTTLms?: number;
+  /** What componentstatuses probe; default: scheduler and controller manager on their local ports, and the store. */
+  componentProbes?: ComponentProbe[];
   /** Process-wide metrics (GC, memory) in /metrics; off in tests. */
   processMetrics?: boolean;
   /** Called once per failed request with what went wrong (the daemon logs it). */
@@ -327,6 +330,7 @@ export class ApiServer {
       throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
     }
 
+    if (info.group === '' && info.resource === 'componentstatuses') return this.serveComponentStatuses(info, ri, res, q);
     if (ri.subresource && ri.subresource !== 'status') return this.serveSubresource(reg, info, ri, ns, req, res, q, dryRun);
 
     switch (ri.verb) {
@@ -443,6 +447,29 @@ export class ApiServer {
       return this.sendObject(res, req.headers.accept, info, [o], { single: true, q });
     }
     throw new StatusError(405, 'MethodNotAllowed', `${ri.verb} on ${key} is not served by kubets yet (pod log/exec/attach/port-forward and proxies arrive with the kubelet)`);
+  }
+
+  private probes(): ComponentProbe[] {
+    return (
+      this.opts.componentProbes ?? [
+        { name: 'scheduler', check: 'http://127.0.0.1:10251/healthz' },
+        { name: 'controller-manager', check: 'http://127.0.0.1:10252/healthz' },
+        { name: 'storage', check: () => this.opts.store.check() },
+      ]
+    );
+  }
+
+  private async serveComponentStatuses(info: ResourceInfo, ri: ResourceRequest, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    if (ri.verb === 'get') {
+      const p = this.probes().find((x) => x.name === ri.name);
+      if (!p) throw apiErrors.notFound('', 'componentstatuses', ri.name);
+      return this.sendObject(res, undefined, info, [await componentStatus(p)], { single: true, q });
+    }
+    if (ri.verb === 'list') {
+      const accept = res.req.headers.accept;
+      return this.sendObject(res, accept, info, await componentStatuses(this.probes()), { single: false, q, resourceVersion: '' });
+    }
+    throw apiErrors.methodNotAllowed('componentstatuses are computed on read: only get and list are served');
   }
 
   /** PodDisruptionBudgets, as pods/eviction needs them. */

@@ -1,0 +1,95 @@
+// More of the seed documents' kubectl workflows against a fresh kube-apiserver:
+// watch, describe, edit, replace, chunked lists, all namespaces, wait for
+// delete, cluster-info, componentstatus, cordon/uncordon, taint.
+import test from 'ava';
+import { chmod, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { startApiServer } from '../harness/apiserver.js';
+import { makeKubectl, kubectlPath, type KubectlVersion } from '../harness/kubectl.js';
+
+const cmYaml = (name: string, v: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  k: "${v}"\n`;
+
+for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
+  test(`kubectl ${version}: get -w sees changes, then describe, edit, replace`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    await k.ok(['create', '-f', '-'], { input: cmYaml('watched', '1') });
+    // get -w: a table list, then a watch from its resourceVersion.
+    const w = execa(kubectlPath(version), ['--kubeconfig', k.kubeconfig, '--cache-dir', join(k.kubeconfig, '..', 'cache'), 'get', 'configmaps', '-w', '--output-watch-events'], { reject: false, env: { HOME: join(k.kubeconfig, '..') } });
+    let seen = '';
+    w.stdout?.on('data', (d: Buffer) => (seen += d.toString()));
+    for (let i = 0; i < 50 && !/watched/.test(seen); i++) await new Promise((r) => setTimeout(r, 100));
+    await k.ok(['create', '-f', '-'], { input: cmYaml('later', '2') });
+    await k.ok(['delete', 'configmap', 'later']);
+    for (let i = 0; i < 50 && !/DELETED\s+later/.test(seen); i++) await new Promise((r) => setTimeout(r, 100));
+    w.kill();
+    await w;
+    t.regex(seen, /ADDED\s+watched\s+1\s+\d+s/);
+    t.regex(seen, /ADDED\s+later/);
+    t.regex(seen, /DELETED\s+later/);
+
+    const described = await k.ok(['describe', 'configmap', 'watched']);
+    t.regex(described, /^Name:\s+watched$/m);
+    t.regex(described, /^Namespace:\s+default$/m);
+
+    // edit with EDITOR set to a script that changes the value.
+    const dir = await mkdtemp(join(tmpdir(), 'kubets-editor-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const editor = join(dir, 'editor.sh');
+    await writeFile(editor, `#!/bin/sh\nsed -i 's/k: "1"/k: "edited"/' "$1"\n`);
+    await chmod(editor, 0o755);
+    t.regex(await k.ok(['edit', 'configmap', 'watched'], { env: { EDITOR: editor, KUBE_EDITOR: editor } }), /configmap\/watched edited/);
+    t.is(await k.ok(['get', 'cm', 'watched', '-o', 'jsonpath={.data.k}']), 'edited');
+
+    // replace with a stale resourceVersion is refused with 409; a fresh one works.
+    const live = JSON.parse(await k.ok(['get', 'cm', 'watched', '-o', 'json'])) as { metadata: { resourceVersion: string } };
+    const stale = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'watched', resourceVersion: String(Number(live.metadata.resourceVersion) - 1) }, data: { k: 'stale' } };
+    const conflict = await k.run(['replace', '-f', '-'], { input: JSON.stringify(stale) });
+    t.is(conflict.exitCode, 1);
+    t.regex(conflict.stderr, /Conflict|the object has been modified/);
+    t.regex(await k.ok(['replace', '-f', '-'], { input: cmYaml('watched', 'replaced') }), /configmap\/watched replaced/);
+    t.is(await k.ok(['get', 'cm', 'watched', '-o', 'jsonpath={.data.k}']), 'replaced');
+  });
+
+  test(`kubectl ${version}: chunked lists, -A, -o yaml, wait --for=delete, cluster-info, componentstatus, cordon, taint`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    for (let i = 0; i < 7; i++) await k.ok(['create', '-f', '-'], { input: cmYaml(`c${i}`, String(i)) });
+    const chunked = await k.ok(['get', 'cm', '--chunk-size=2', '-o', 'name']);
+    t.deepEqual(chunked.trim().split('\n'), ['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6'].map((n) => `configmap/${n}`));
+    t.regex(await k.ok(['get', 'cm', '-A']), /^default\s+c3\s+1\s+\d+s$/m);
+    t.regex(await k.ok(['get', 'cm', 'c1', '-o', 'yaml']), /^kind: ConfigMap$/m);
+    t.regex(await k.ok(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}']), /kube-system/);
+    const waited = k.ok(['wait', '--for=delete', 'configmap/c6', '--timeout=20s']);
+    await new Promise((r) => setTimeout(r, 300));
+    await k.ok(['delete', 'configmap', 'c6', '--wait=false']);
+    t.regex(await waited, /condition met|deleted/);
+
+    // eslint-disable-next-line no-control-regex
+    const info = (await k.ok(['cluster-info'])).replace(/\x1b\[[0-9;]*m/g, '');
+    t.regex(info, /Kubernetes control plane is running at http:\/\/127\.0\.0\.1:\d+/);
+    const cs = await k.ok(['get', 'componentstatus', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.conditions[0].status};{end}']);
+    t.regex(cs, /storage=True;/);
+    t.regex(cs, /scheduler=False;/); // nothing serves 10251 in this test
+
+    await k.ok(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels: {kubernetes.io/hostname: n1}\n' });
+    t.regex(await k.ok(['cordon', 'n1']), /node\/n1 cordoned/);
+    t.is(await k.ok(['get', 'node', 'n1', '-o', 'jsonpath={.spec.unschedulable}']), 'true');
+    t.regex(await k.ok(['uncordon', 'n1']), /node\/n1 uncordoned/);
+    t.is(await k.ok(['get', 'node', 'n1', '-o', 'jsonpath={.spec.unschedulable}']), '');
+    t.regex(await k.ok(['taint', 'node', 'n1', 'dedicated=db:NoSchedule']), /node\/n1 tainted/);
+    t.is(await k.ok(['get', 'node', 'n1', '-o', 'jsonpath={.spec.taints[0].key}={.spec.taints[0].value}:{.spec.taints[0].effect}']), 'dedicated=db:NoSchedule');
+    t.regex(await k.ok(['taint', 'node', 'n1', 'dedicated:NoSchedule-']), /node\/n1 untainted/);
+    t.is(await k.ok(['get', 'node', 'n1', '-o', 'jsonpath={.spec.taints}']), '');
+  });
+}
