@@ -118,7 +118,7 @@ async function waitHealthy(m: Member, timeoutMs: number): Promise<void> {
 }
 
 let versionCache: string | undefined;
-async function etcdVersion(): Promise<string> {
+export async function etcdVersion(): Promise<string> {
   if (versionCache) return versionCache;
   const out = await new Promise<string>((resolve, reject) => {
     const p = spawn(ETCD_BIN, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
