@@ -247,6 +247,50 @@ const TYPE_OPTIONS: Readonly<Record<string, TypeOptions>> = {
   [`${META}.FieldsV1`]: { description: 'The set of fields a manager owns, as an opaque JSON trie of field paths.' },
 };
 
+const NOT_MODELLED = 'Accepted and stored as given; kubets does not model or act on this field.';
+const opaqueObject: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: NOT_MODELLED };
+const opaqueList: Schema = { type: 'array', items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, description: NOT_MODELLED };
+const plainString: Schema = { type: 'string', description: NOT_MODELLED };
+/** The legacy in-tree volume plugins: kubets mounts none of them, but manifests may carry them. */
+const LEGACY_VOLUME_SOURCES = [
+  'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk',
+  'glusterfs', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd', 'scaleIO', 'storageos', 'vsphereVolume',
+];
+
+/**
+ * Upstream fields (k8s.io/api 1.30–1.33) the TS types do not declare. They
+ * are in the schema, opaque, so that `fieldValidation=Strict` does not reject
+ * a valid upstream manifest as having unknown fields; `kubectl explain` shows
+ * them as not modelled. Field names only: their inner shape is not checked.
+ */
+const EXTRA_FIELDS: Readonly<Record<string, Readonly<Record<string, Schema>>>> = {
+  [`${CORE}.Container`]: { resizePolicy: opaqueList },
+  [`${CORE}.EphemeralContainer`]: { resizePolicy: opaqueList },
+  [`${CORE}.Lifecycle`]: { stopSignal: plainString },
+  [`${CORE}.PodSpec`]: { resourceClaims: opaqueList, resources: opaqueObject },
+  [`${CORE}.SecurityContext`]: { appArmorProfile: opaqueObject, windowsOptions: opaqueObject },
+  [`${CORE}.PodSecurityContext`]: {
+    appArmorProfile: opaqueObject, windowsOptions: opaqueObject, seLinuxChangePolicy: plainString, supplementalGroupsPolicy: plainString,
+  },
+  [`${CORE}.VolumeMount`]: { recursiveReadOnly: plainString },
+  [`${CORE}.VolumeProjection`]: { clusterTrustBundle: opaqueObject },
+  [`${CORE}.Volume`]: { ...Object.fromEntries(LEGACY_VOLUME_SOURCES.map((f) => [f, opaqueObject])), image: opaqueObject },
+  [`${CORE}.PersistentVolumeSpec`]: {
+    ...Object.fromEntries(LEGACY_VOLUME_SOURCES.map((f) => [f, opaqueObject])), iscsi: opaqueObject, volumeAttributesClassName: plainString,
+  },
+  [`${CORE}.PersistentVolumeClaimSpec`]: { volumeAttributesClassName: plainString },
+  [`${CORE}.PersistentVolumeClaimStatus`]: {
+    allocatedResourceStatuses: opaqueObject, allocatedResources: opaqueObject, currentVolumeAttributesClassName: plainString, modifyVolumeStatus: opaqueObject,
+  },
+  [`${CORE}.ContainerStatus`]: {
+    allocatedResources: opaqueObject, resources: opaqueObject, volumeMounts: opaqueList, user: opaqueObject, allocatedResourcesStatus: opaqueList, stopSignal: plainString,
+  },
+  [`${CORE}.PodStatus`]: { resize: plainString, resourceClaimStatuses: opaqueList, observedGeneration: { type: 'integer', format: 'int64', description: NOT_MODELLED } },
+  [`${CORE}.PodCondition`]: { observedGeneration: { type: 'integer', format: 'int64', description: NOT_MODELLED } },
+  [`${CORE}.NodeStatus`]: { runtimeHandlers: opaqueList, features: opaqueObject },
+  [`${CORE}.NodeSystemInfo`]: { swap: opaqueObject },
+};
+
 /**
  * Lists merged by a compound key (upstream's listMapKeys): the patchmeta
  * table knows only the single patchMergeKey.
@@ -436,6 +480,10 @@ class Generator {
       if (doc) prop = withDescription(prop, doc);
       properties[p.name] = prop;
       if (!decl.questionToken && p.name !== 'metadata') required.push(p.name);
+    }
+    for (const [f, extra] of Object.entries(EXTRA_FIELDS[component] ?? {})) {
+      if (properties[f]) throw new Error(`gen-openapi: ${component}.${f} is now in the TS types; drop it from EXTRA_FIELDS`);
+      properties[f] = structuredClone(extra);
     }
     const schema: Schema = { type: 'object', properties };
     const req = opts?.required ? [...opts.required] : required;
