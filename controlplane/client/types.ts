@@ -2,10 +2,26 @@
  * The client layer's vocabulary (ARCHITECTURE.md "Core interfaces"): every
  * daemon sees cluster state through informers and listers and changes it
  * through typed REST clients; controllers are informers → a queue of keys →
- * sync(key). Implementations arrive with the client-library issue.
+ * sync(key).
+ *
+ * Cached objects are shared by every handler and lister of a process, so they
+ * are typed DeepReadonly: a controller that wants to change one must
+ * structuredClone it first (STYLE.md rule 1). Nothing enforces this at run
+ * time (freezing 10k objects costs more than it saves); the types do.
  */
 
-/** A read-only cache view; listers never call the server. */
+/** Recursively read-only: what informers hand out. */
+export type DeepReadonly<T> = T extends (...args: never[]) => unknown
+  ? T
+  : T extends ReadonlyArray<infer E>
+    ? ReadonlyArray<DeepReadonly<E>>
+    : T extends ReadonlyMap<infer K, infer V>
+      ? ReadonlyMap<DeepReadonly<K>, DeepReadonly<V>>
+      : T extends object
+        ? { readonly [P in keyof T]: DeepReadonly<T[P]> }
+        : T;
+
+/** A read-only cache view; listers never call the server. Keys are `namespace/name`, or `name` when cluster-scoped. */
 export interface Lister<T> {
   get(key: string): T | undefined;
   list(): readonly T[];
@@ -20,7 +36,9 @@ export type DeleteHandler<T> = (obj: T) => void;
 
 export interface Informer<T> {
   readonly lister: Lister<T>;
+  /** Handlers added after the initial sync first receive an add for every cached object, as client-go does. */
   onAdd(h: AddHandler<T>): void;
+  /** Also called with (obj, obj) on every periodic resync. */
   onUpdate(h: UpdateHandler<T>): void;
   onDelete(h: DeleteHandler<T>): void;
   hasSynced(): boolean;
@@ -35,10 +53,12 @@ export interface Informer<T> {
 export interface WorkQueue {
   add(key: string): void;
   addAfter(key: string, delayMs: number): void;
-  /** Re-adds with this key's exponential back-off. */
+  /** Re-adds with this key's exponential back-off (combined with the queue's overall token bucket). */
   addRateLimited(key: string): void;
   /** Clears this key's back-off history (after a successful sync). */
   forget(key: string): void;
+  /** How many times this key was re-added with addRateLimited since its last forget. */
+  numRequeues(key: string): number;
   /** The next key, or undefined once the queue is shut down and drained. */
   get(): Promise<string | undefined>;
   done(key: string): void;
