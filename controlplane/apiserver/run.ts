@@ -89,6 +89,19 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     corsAllowedOrigins: [...flags.list('cors-allowed-origins')],
     eventTTLms: flags.duration('event-ttl'),
     processMetrics: true,
+    watchCache: {
+      enabled: flags.bool('watch-cache'),
+      defaultSize: flags.number('default-watch-cache-size'),
+      sizes: Object.fromEntries(
+        flags
+          .list('watch-cache-size')
+          .filter(Boolean)
+          .map((e) => {
+            const [res, size] = e.split('#');
+            return [res, Number(size)];
+          }),
+      ),
+    },
     componentProbes: [
       { name: 'scheduler', check: 'http://127.0.0.1:10251/healthz' },
       { name: 'controller-manager', check: 'http://127.0.0.1:10252/healthz' },

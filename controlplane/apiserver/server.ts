@@ -18,6 +18,7 @@ import { GenericStore, type Selection, type DeleteOpts } from './registry/generi
 import { noHooks, type HookLookup, type Obj } from './registry/types.js';
 import { toTable, type IncludeObject } from './tables.js';
 import { ApiMetrics } from './metrics.js';
+import { WatchCache } from './cache/watchcache.js';
 import { componentStatus, componentStatuses, type ComponentProbe } from './componentstatus.js';
 import { applyPatch } from './patch/apply.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
@@ -47,6 +48,12 @@ export interface ApiServerOptions {
   corsAllowedOrigins?: string[];
   /** --event-ttl in ms: events older than this are deleted (0: kept). */
   eventTTLms?: number;
+  /**
+   * --watch-cache: serve resourceVersion=0 lists and watches from memory, one
+   * store watch per resource. Sizes: --watch-cache-size (resource → events kept),
+   * --default-watch-cache-size for the rest.
+   */
+  watchCache?: { enabled: boolean; sizes?: Record<string, number>; defaultSize?: number };
   /** What componentstatuses probe; default: scheduler and controller manager on their local ports, and the store. */
   componentProbes?: ComponentProbe[];
   /** Process-wide metrics (GC, memory) in /metrics; off in tests. */
@@ -97,10 +104,26 @@ export class ApiServer {
       // The store adds --etcd-prefix (/registry), so keys match upstream: /registry/pods/default/x.
       const prefix = info.group ? `/${info.group}/${info.resource}` : `/${info.resource}`;
       const lifecycle = info.group === '' && info.resource === 'services' ? this.services : {};
-      r = new GenericStore(info, this.opts.store, hooks, prefix, (ns) => this.namespaceMustExist(ns), lifecycle);
+      r = new GenericStore(info, this.opts.store, hooks, prefix, (ns) => this.namespaceMustExist(ns), lifecycle, this.watchCacheFor(info, prefix));
       this.registries.set(info, r);
     }
     return r;
+  }
+
+  /** Starts the resource's watch cache on first use (nothing is cached for resources nobody reads). */
+  private watchCacheFor(info: ResourceInfo, prefix: string): WatchCache | undefined {
+    const wc = this.opts.watchCache;
+    if (!wc?.enabled || info.resource === 'componentstatuses') return undefined;
+    const sizeKey = info.group ? `${info.resource}.${info.group}` : info.resource;
+    const capacity = wc.sizes?.[sizeKey] ?? wc.sizes?.[info.resource] ?? wc.defaultSize ?? 100;
+    if (capacity <= 0) return undefined;
+    const cache = new WatchCache(this.opts.store, `${prefix}/`, { capacity: Math.max(capacity, 100) });
+    const p = cache.run(this.shutdown.signal).catch((e: unknown) => {
+      this.opts.onError?.({ method: 'WATCH', url: `watch cache ${prefix}` }, apiErrors.internal(e as Error));
+    });
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
+    return cache;
   }
 
   private core(resource: string): GenericStore {

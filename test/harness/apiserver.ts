@@ -20,7 +20,7 @@ export interface TestApiServer {
   stop(): Promise<void>;
 }
 
-export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdServers?: string[]; etcdPrefix?: string } = {}): Promise<TestApiServer> {
+export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdServers?: string[]; etcdPrefix?: string; watchCache?: boolean } = {}): Promise<TestApiServer> {
   const dir = await mkdtemp(join(tmpdir(), 'kubets-apiserver-'));
   const store = await openStore({
     backend: opts.backend ?? 'sqlite',
@@ -29,7 +29,7 @@ export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdS
     etcdPrefix: opts.etcdPrefix ?? `/registry-${Math.random().toString(36).slice(2, 8)}`,
   });
   let server: Server | undefined;
-  const api = new ApiServer({ scheme, store, hooks: apiHooks, serverAddress: '127.0.0.1:0' });
+  const api = new ApiServer({ scheme, store, hooks: apiHooks, serverAddress: '127.0.0.1:0', watchCache: { enabled: opts.watchCache ?? true } });
   await api.bootstrap();
   server = createServer(api.handle);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));

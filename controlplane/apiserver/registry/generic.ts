@@ -15,6 +15,7 @@ import { apiErrors, StatusError, type FieldError } from '../../machinery/errors.
 import { StoreError, type KV, type Store, type WatchEvent } from '../../storage/types.js';
 import type { Obj, ResourceDef, KindHooks, Meta } from './types.js';
 import { fieldGetter } from './fields.js';
+import type { WatchCache } from '../cache/watchcache.js';
 
 export interface Selection {
   labelSelector?: { matches(labels: Record<string, string> | undefined): boolean; isEmpty(): boolean };
@@ -99,6 +100,8 @@ export class GenericStore {
     /** Throws NotFound when a namespace does not exist (creates in missing namespaces fail). */
     private readonly namespaceCheck: (ns: string) => Promise<void> = async () => undefined,
     private readonly lifecycle: ResourceLifecycle = {},
+    /** Serves resourceVersion=0 lists and all watches from memory when set (--watch-cache). */
+    private readonly cache?: WatchCache,
   ) {
     this.qualified = def.group ? `${def.resource}.${def.group}` : def.resource;
     this.hasStatus = def.subresources.some((s) => s.name === 'status');
@@ -193,6 +196,13 @@ export class GenericStore {
     const filtering = Boolean((opts.labelSelector && !opts.labelSelector.isEmpty()) || opts.fieldRequirements?.length);
     let atRevision: number | undefined;
     if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) atRevision = Number(opts.resourceVersion);
+    if (this.cache && opts.resourceVersion === '0' && !opts.continue && !atRevision) {
+      // resourceVersion=0 means "any state is fine" (informers): memory, and
+      // limit is ignored, as upstream's cache does.
+      const r = await this.cache.list(this.listPrefix(ns));
+      const items = r.items.map((kv) => this.decode(kv)).filter((o) => !filtering || this.matches(o, opts));
+      return { items, resourceVersion: String(r.revision) };
+    }
     try {
       // With a selector, pages would come back short; returning everything is
       // legal (clients follow `continue` only when it is set), so don't page then.
@@ -506,7 +516,7 @@ export class GenericStore {
     if (!sel.resourceVersion || sel.resourceVersion === '0') {
       let r;
       try {
-        r = await this.store.list(prefix, {});
+        r = this.cache && sel.resourceVersion === '0' ? await this.cache.list(prefix) : await this.store.list(prefix, {});
       } catch (e) {
         return this.translate(e, '');
       }
@@ -521,7 +531,7 @@ export class GenericStore {
     }
     let events: AsyncIterable<WatchEvent>;
     try {
-      events = this.store.watch(prefix, from, signal);
+      events = this.cache ? this.cache.watch(prefix, from, signal) : this.store.watch(prefix, from, signal);
     } catch (e) {
       return this.translate(e, '');
     }
