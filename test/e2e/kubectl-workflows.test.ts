@@ -93,3 +93,23 @@ for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
     t.is(await k.ok(['get', 'node', 'n1', '-o', 'jsonpath={.spec.taints}']), '');
   });
 }
+
+for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
+  test(`kubectl ${version}: apply --server-side creates then updates; --dry-run=server changes nothing`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    t.regex(await k.ok(['apply', '--server-side', '-f', '-'], { input: cmYaml('ssa', '1') }), /configmap\/ssa serverside-applied/);
+    t.regex(await k.ok(['apply', '--server-side', '-f', '-'], { input: cmYaml('ssa', '2') }), /configmap\/ssa serverside-applied/);
+    t.is(await k.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.k}']), '2');
+    t.regex(await k.ok(['apply', '--dry-run=server', '-f', '-'], { input: cmYaml('ssa', '3') }), /configmap\/ssa (configured|serverside-applied) \(server dry run\)/);
+    t.regex(await k.ok(['create', '--dry-run=server', '-f', '-'], { input: cmYaml('never', '1') }), /configmap\/never created \(server dry run\)/);
+    t.is(await k.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.k}']), '2');
+    t.is((await k.run(['get', 'cm', 'never'])).exitCode, 1);
+    t.regex(await k.ok(['delete', 'cm', 'ssa', '--dry-run=server']), /configmap "ssa" deleted \(server dry run\)/);
+    t.is(await k.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.k}']), '2');
+  });
+}
