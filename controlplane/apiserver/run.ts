@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { execa } from 'execa';
 import type { ParsedFlags } from '../machinery/flags/parsed.js';
 import type { Logger } from '../machinery/log/logger.js';
-import { scheme } from '../api/scheme.js';
+import { applyRuntimeConfig } from './runtimeconfig.js';
 import { openStore, type StoreConfig } from '../storage/factory.js';
 import type { Store } from '../storage/types.js';
 import { ApiServer } from './server.js';
@@ -59,6 +59,16 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 export async function runApiServer(flags: ParsedFlags, log: Logger, signal: AbortSignal): Promise<number> {
+  let runtime;
+  try {
+    runtime = applyRuntimeConfig(flags.map('runtime-config'));
+  } catch (e) {
+    log.error((e as Error).message);
+    return 1;
+  }
+  for (const k of runtime.unknown) log.warn(`--runtime-config: ${k} is not a group/version kubets serves; ignored`);
+  if (runtime.disabled.length) log.info('Group versions switched off by --runtime-config', { disabled: runtime.disabled.join(',') });
+  const scheme = runtime.scheme;
   const storeCfg = storageConfigFrom(flags);
   let store: Store;
   try {
