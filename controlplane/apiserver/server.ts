@@ -5,6 +5,7 @@
  * serve it the same way (insecure port, secure port, or an ephemeral one).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import YAML from 'yaml';
 import { apiErrors, StatusError } from '../machinery/errors.js';
 import { parseSelector } from '../machinery/labels.js';
@@ -87,6 +88,8 @@ export class ApiServer {
   private readonly background = new Set<Promise<void>>();
 
   constructor(private readonly opts: ApiServerOptions) {
+    // Every open watch listens for shutdown: thousands of listeners are expected.
+    setMaxListeners(0, this.shutdown.signal);
     this.metrics = new ApiMetrics(opts.processMetrics ?? false);
     this.cors = (opts.corsAllowedOrigins ?? []).filter(Boolean).map((r) => new RegExp(r));
     this.services = new ServiceAllocations(opts.store, opts.serviceRanges ?? { clusterIPRange: '10.0.0.0/24', nodePortRange: { base: 30000, size: 2768 } });

@@ -15,13 +15,7 @@ import { kubeletCommand } from '../../agent/kubelet/options.js';
 import { proxyCommand } from '../../agent/proxy/options.js';
 import { flannelCommand } from '../../agent/flannel/options.js';
 import { commandTable, parseArgs, parseEnvFile, splitCommandLine, type CommandSpec } from '../../controlplane/machinery/flags/index.js';
-
-const SEEDS = '/work/shared/seeds';
-const seed = (prefix: string): string => {
-  const name = readdirSync(SEEDS).find((f) => f.startsWith(prefix));
-  if (!name) throw new Error(`no seed ${prefix}* in ${SEEDS}`);
-  return readFileSync(join(SEEDS, name), 'utf8');
-};
+import { seed, scriptEnv, seedScripts, WRAPPED } from '../harness/seeds.js';
 
 const commands: Record<string, CommandSpec> = {
   'kube-apiserver': apiserverCommand,
@@ -32,43 +26,11 @@ const commands: Record<string, CommandSpec> = {
   flanneld: flannelCommand,
 };
 
-/** Plausible values for the variables the seed scripts use (002 explains each). */
-const scriptEnv: Record<string, string> = {
-  HOME_PATH: '/home/blue',
-  KUBERNETES_PREFIX: '/home/blue/apps/kubernetes',
-  FLANNEL_PATH: '/home/blue/apps/flannel',
-  CERTIFICATE_PATH: '/home/blue/apps/kubernetes/certificate',
-  LOGS_PATH: '/home/blue/apps/kubernetes/logs',
-  LOCAL_IPADDRESS: '192.168.10.15',
-  ETCD_NODE01_IPADDRESS: '192.168.10.15',
-  ETCD_NODE02_IPADDRESS: '192.168.10.16',
-  ETCD_NODE03_IPADDRESS: '192.168.10.17',
-  KUBE_DNS: '10.0.0.2',
-  CLUSTER_DOMAIN: 'cluster.local',
-};
-
-/** The start-up scripts of 002: a `$…/bin/<daemon> \` line up to the closing `####` rule. */
-function scripts(text: string): { daemon: string; body: string }[] {
-  const out: { daemon: string; body: string }[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    const m = /^\$\S*\/bin\/([a-z-]+) \\$/.exec(line.trimEnd());
-    if (!m) return;
-    const end = lines.findIndex((l, j) => j > i && l.startsWith('####'));
-    out.push({ daemon: m[1], body: lines.slice(i, end < 0 ? undefined : end).join('\n') });
-  });
-  return out;
-}
-
 const text002 = seed('002_');
-// The document wrapped one line of the kube-apiserver script at 100 columns, inside
-// the --etcd-servers quotes ("$ETCD_NODE0" / "3_IPADDRESS"); the operator's script has
-// it on one line. Undo the wrap, and fail loudly if the seed text changes.
-const WRAPPED = '$ETCD_NODE0\n3_IPADDRESS';
 test('the seed still has the wrapped --etcd-servers line this test repairs', (t) => {
   t.true(text002.includes(WRAPPED));
 });
-const all = scripts(text002.replace(WRAPPED, '$ETCD_NODE03_IPADDRESS'));
+const all = seedScripts();
 // etcd's own script (2.1) starts the real etcd binary, which kubets does not replace.
 const found = all.filter((s) => s.daemon in commands);
 test('002: the only other script is etcd\'s', (t) => {

@@ -264,6 +264,10 @@ export class GenericStore {
       o.status = { phase: 'Active' };
       return;
     }
+    if (g === '/persistentvolumes' || g === '/persistentvolumeclaims') {
+      o.status = { phase: 'Pending' };
+      return;
+    }
     if (g === 'certificates.k8s.io/certificatesigningrequests') {
       o.status = {};
       return;
