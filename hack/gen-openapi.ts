@@ -40,6 +40,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EXTRA_KINDS, RESOURCE_TABLE, parseApiVersion, type GroupVersionKind } from '../controlplane/api/scheme.js';
 import { KINDS, PATCH_TYPES, type PatchMeta } from '../controlplane/apiserver/patch/patchmeta.js';
+import { FIELD_DOCS, TYPE_DOCS } from '../controlplane/apiserver/openapi/field-docs.js';
 import { REF_PREFIX, refOf, type ListType, type Schema, type SchemaMap } from '../controlplane/apiserver/openapi/types.js';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -334,6 +335,16 @@ function standardDescription(component: string, field: string, isList: boolean):
   }
 }
 
+/** field-docs.ts keys: the component name without `io.k8s.`; EphemeralContainer shares Container's. */
+function docKey(component: string): string {
+  const k = component.replace(/^io\.k8s\./, '');
+  return k === 'api.core.v1.EphemeralContainer' ? 'api.core.v1.Container' : k;
+}
+function fieldDoc(component: string, field: string): string | undefined {
+  const docs = FIELD_DOCS[docKey(component)];
+  return docs && Object.prototype.hasOwnProperty.call(docs, field) ? docs[field] : undefined;
+}
+
 function shortName(full: string): string {
   return full.slice(full.lastIndexOf('.') + 1);
 }
@@ -449,7 +460,7 @@ class Generator {
     const type = ts.isInterfaceDeclaration(node) ? this.checker.getTypeAtLocation(node.name) : this.checker.getTypeAtLocation(node);
     const schema = this.objectSchema(name, type, node);
     const opts = TYPE_OPTIONS[name];
-    const doc = opts?.description ?? this.docOfDecl(node) ?? undefined;
+    const doc = opts?.description ?? TYPE_DOCS[docKey(name)] ?? this.docOfDecl(node);
     if (doc) schema.description = doc;
     void docFrom;
     this.schemas[name] = schema;
@@ -476,7 +487,7 @@ class Generator {
         throw new Error(`gen-openapi: ${component}.${p.name}: not a property with a type (${at.getSourceFile().fileName})`);
       }
       let prop = this.fieldSchema(component, p.name, decl.type);
-      const doc = ts.displayPartsToString(p.getDocumentationComment(this.checker)).trim() || standardDescription(component, p.name, isList);
+      const doc = fieldDoc(component, p.name) ?? (ts.displayPartsToString(p.getDocumentationComment(this.checker)).trim() || standardDescription(component, p.name, isList));
       if (doc) prop = withDescription(prop, doc);
       properties[p.name] = prop;
       if (!decl.questionToken && p.name !== 'metadata') required.push(p.name);
@@ -745,6 +756,11 @@ export function generateSchemas(): GenerateResult {
     applyPatchMeta(schemas, name, struct, seen, gen.warnings);
   }
   for (const s of Object.values(schemas)) for (const p of Object.values(s.properties ?? {})) wrapRef(p);
+  for (const [k, fields] of Object.entries(FIELD_DOCS)) {
+    const props = schemas[`io.k8s.${k}`]?.properties;
+    for (const f of Object.keys(fields)) if (!props?.[f]) gen.warnings.push(`field-docs: io.k8s.${k} has no field ${f}`);
+  }
+  for (const k of Object.keys(TYPE_DOCS)) if (!schemas[`io.k8s.${k}`]) gen.warnings.push(`field-docs: no component io.k8s.${k}`);
   return { schemas: sortKeys(schemas), warnings: [...new Set(gen.warnings)] };
 }
 
