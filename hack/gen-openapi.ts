@@ -436,11 +436,11 @@ class Generator {
     if (!pkg) throw new Error(`gen-openapi: ${decl.name.text} is declared outside the api types`);
     const name = nameOverride ?? `${pkg}.${decl.name.text}`;
     const node = ts.isTypeAliasDeclaration(decl) ? decl.type : decl;
-    return this.component(name, node, decl.name.text);
+    return this.component(name, node);
   }
 
   /** Builds (once) a component from an object-shaped node: an interface, a type literal or an intersection. */
-  private component(name: string, node: ts.Node, docFrom: string): string {
+  private component(name: string, node: ts.Node): string {
     const key = `${node.getSourceFile().fileName}:${node.pos}`;
     const seen = this.origin.get(name);
     if (seen !== undefined) {
@@ -462,7 +462,6 @@ class Generator {
     const opts = TYPE_OPTIONS[name];
     const doc = opts?.description ?? TYPE_DOCS[docKey(name)] ?? this.docOfDecl(node);
     if (doc) schema.description = doc;
-    void docFrom;
     this.schemas[name] = schema;
     return name;
   }
@@ -582,7 +581,7 @@ class Generator {
       // any other alias (string unions, ConditionStatus) is transparent.
       if (this.isObjectish(decl.type)) {
         const pkg = this.pkgOf(decl);
-        return ref(this.component(ctx.named ?? `${pkg}.${decl.name.text}`, this.objectNodeOf(decl.type), decl.name.text));
+        return ref(this.component(ctx.named ?? `${pkg}.${decl.name.text}`, this.objectNodeOf(decl.type)));
       }
       return this.typeSchema(decl.type, ctx);
     }
@@ -592,7 +591,7 @@ class Generator {
 
   /** An inline struct: a component when upstream names it, otherwise an inline object schema. */
   private objectAt(node: ts.TypeLiteralNode | ts.IntersectionTypeNode, ctx: { component: string; field: string; named?: string }): Schema {
-    if (ctx.named) return ref(this.component(ctx.named, node, ''));
+    if (ctx.named) return ref(this.component(ctx.named, node));
     return this.objectSchema(`${ctx.component}.${ctx.field}`, this.checker.getTypeAtLocation(node), node);
   }
 
