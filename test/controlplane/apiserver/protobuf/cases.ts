@@ -16,6 +16,11 @@ export interface CaptureCase {
    * the test checks they are present in both and compares the rest.
    */
   volatile?: readonly string[];
+  /**
+   * kubectl 1.31 sends a different object for this command (autoscale: autoscaling/v1 where 1.33
+   * sends v2), so its JSON is not the expected decoding; the test states the expectation itself.
+   */
+  differentObjectIn131?: true;
 }
 
 const CSR_MANIFEST = 'csr.yaml';
@@ -58,6 +63,7 @@ export const CAPTURE_CASES: readonly CaptureCase[] = [
     name: 'autoscale-v2',
     setup: [['create', 'deployment', 'hpa-target', '--image=nginx']],
     args: ['autoscale', 'deployment', 'hpa-target', '--min=2', '--max=5', '--cpu-percent=80'],
+    differentObjectIn131: true,
   },
   {
     name: 'certificate-approve',
@@ -68,7 +74,6 @@ export const CAPTURE_CASES: readonly CaptureCase[] = [
       'metadata.uid',
       'metadata.resourceVersion',
       'metadata.creationTimestamp',
-      'metadata.managedFields',
       'status.conditions.0.lastUpdateTime',
     ],
   },

@@ -1,0 +1,477 @@
+/**
+ * One rich object per supported kind, in the JSON form Go writes (UTC second-precision times,
+ * canonical quantities), filled as far as the schemas go so that round trips exercise every branch:
+ * all probe and volume kinds, env sources, affinity, status subtrees, maps of messages, bytes…
+ */
+type Obj = Record<string, unknown>;
+
+const T1 = '2024-05-06T07:08:09Z';
+const T2 = '2025-01-02T03:04:05Z';
+
+const meta = (name: string, namespace?: string): Obj => ({
+  name,
+  ...(namespace ? { namespace } : {}),
+  uid: '6b2f3c4d-0000-4000-8000-000000000001',
+  resourceVersion: '42',
+  generation: 3,
+  creationTimestamp: T1,
+  labels: { app: 'web', tier: 'frontend' },
+  annotations: { 'kubernetes.io/change-cause': 'kubectl create', 'deployment.kubernetes.io/revision': '2' },
+});
+
+const richMeta: Obj = {
+  name: 'web-1',
+  generateName: 'web-',
+  namespace: 'default',
+  uid: '6b2f3c4d-0000-4000-8000-000000000002',
+  resourceVersion: '7',
+  generation: 1,
+  creationTimestamp: T1,
+  deletionTimestamp: T2,
+  deletionGracePeriodSeconds: 30,
+  labels: { app: 'web', 'pod-template-hash': '5d8f' },
+  annotations: { note: 'ünïcödé ✓' },
+  ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d8f', uid: 'rs-uid', controller: true, blockOwnerDeletion: true }],
+  finalizers: ['kubernetes.io/pvc-protection', 'foregroundDeletion'],
+  managedFields: [
+    {
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'v1',
+      time: T1,
+      fieldsType: 'FieldsV1',
+      fieldsV1: { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {} } } } },
+    },
+    { manager: 'kubelet', operation: 'Update', apiVersion: 'v1', time: T2, fieldsType: 'FieldsV1', fieldsV1: { 'f:status': {} }, subresource: 'status' },
+  ],
+};
+
+const selector: Obj = {
+  matchLabels: { app: 'web' },
+  matchExpressions: [
+    { key: 'tier', operator: 'In', values: ['frontend', 'edge'] },
+    { key: 'canary', operator: 'DoesNotExist' },
+  ],
+};
+
+const container = (name: string): Obj => ({
+  name,
+  image: 'nginx:1.27',
+  command: ['/bin/sh', '-c'],
+  args: ['exec nginx -g "daemon off;"'],
+  workingDir: '/srv',
+  ports: [
+    { name: 'http', containerPort: 80, protocol: 'TCP' },
+    { containerPort: 9000, hostPort: 9000, hostIP: '0.0.0.0', protocol: 'UDP' },
+  ],
+  envFrom: [{ prefix: 'CM_', configMapRef: { name: 'cm1', optional: true } }, { secretRef: { name: 's1' } }],
+  env: [
+    { name: 'PLAIN', value: 'x' },
+    { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+    { name: 'MEM', valueFrom: { resourceFieldRef: { containerName: name, resource: 'limits.memory', divisor: '1Mi' } } },
+    { name: 'FROM_CM', valueFrom: { configMapKeyRef: { name: 'cm1', key: 'k', optional: false } } },
+    { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 's1', key: 'password' } } },
+  ],
+  resources: { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '250m', memory: '64Mi', 'ephemeral-storage': '1Gi' }, claims: [{ name: 'gpu', request: 'one' }] },
+  resizePolicy: [{ resourceName: 'cpu', restartPolicy: 'NotRequired' }],
+  volumeMounts: [
+    { name: 'data', mountPath: '/data', readOnly: true, recursiveReadOnly: 'IfPossible', subPath: 'sub', mountPropagation: 'None' },
+    { name: 'cfg', mountPath: '/etc/cfg', subPathExpr: '$(POD_NAME)' },
+  ],
+  volumeDevices: [{ name: 'blk', devicePath: '/dev/xvda' }],
+  livenessProbe: { httpGet: { path: '/healthz', port: 'http', host: 'localhost', scheme: 'HTTPS', httpHeaders: [{ name: 'X-A', value: 'b' }] }, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
+  readinessProbe: { tcpSocket: { port: 80 }, timeoutSeconds: 2, successThreshold: 1, terminationGracePeriodSeconds: 15 },
+  startupProbe: { grpc: { port: 9090, service: 'health' } },
+  lifecycle: { postStart: { exec: { command: ['touch', '/ready'] } }, preStop: { sleep: { seconds: 5 } }, stopSignal: 'SIGTERM' },
+  terminationMessagePath: '/dev/termination-log',
+  terminationMessagePolicy: 'FallbackToLogsOnError',
+  imagePullPolicy: 'IfNotPresent',
+  securityContext: {
+    capabilities: { add: ['NET_ADMIN'], drop: ['ALL'] },
+    privileged: false,
+    seLinuxOptions: { level: 's0:c123,c456' },
+    runAsUser: 1000,
+    runAsGroup: 3000,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    procMount: 'Default',
+    seccompProfile: { type: 'RuntimeDefault' },
+    appArmorProfile: { type: 'Localhost', localhostProfile: 'k8s-nginx' },
+  },
+  stdin: true,
+  stdinOnce: true,
+  tty: true,
+});
+
+const podSpec: Obj = {
+  volumes: [
+    { name: 'data', persistentVolumeClaim: { claimName: 'pvc1', readOnly: true } },
+    { name: 'cfg', configMap: { name: 'cm1', items: [{ key: 'k', path: 'k.txt', mode: 0o400 }], defaultMode: 420, optional: true } },
+    { name: 'sec', secret: { secretName: 's1', defaultMode: 256 } },
+    { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '64Mi' } },
+    { name: 'host', hostPath: { path: '/var/log', type: 'Directory' } },
+    { name: 'nfs', nfs: { server: 'nfs.example.com', path: '/exports', readOnly: true } },
+    { name: 'dapi', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+    {
+      name: 'proj',
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { audience: 'api', expirationSeconds: 3607, path: 'token' } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          { secret: { name: 's1', optional: true } },
+          { clusterTrustBundle: { signerName: 'example.com/signer', labelSelector: { matchLabels: { a: 'b' } }, path: 'bundle.pem' } },
+        ],
+      },
+    },
+    { name: 'csi', csi: { driver: 'csi.example.com', readOnly: true, fsType: 'ext4', volumeAttributes: { size: 'small' }, nodePublishSecretRef: { name: 'csi-secret' } } },
+    {
+      name: 'eph',
+      ephemeral: {
+        volumeClaimTemplate: {
+          metadata: { labels: { type: 'scratch' }, creationTimestamp: null },
+          spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+        },
+      },
+    },
+    { name: 'img', image: { reference: 'quay.io/data:v1', pullPolicy: 'IfNotPresent' } },
+    { name: 'iscsi', iscsi: { targetPortal: '10.0.0.1:3260', iqn: 'iqn.2001-04.com.example:storage', lun: 0, fsType: 'ext4', portals: ['10.0.0.2:3260'], chapAuthSession: true } },
+    { name: 'fc', fc: { targetWWNs: ['500a0982991b8dc5'], lun: 2 } },
+  ],
+  initContainers: [{ ...container('init'), restartPolicy: 'Always' }],
+  containers: [container('nginx')],
+  ephemeralContainers: [{ name: 'debugger', image: 'busybox', targetContainerName: 'nginx', resources: {}, stdin: true }],
+  restartPolicy: 'Always',
+  terminationGracePeriodSeconds: 30,
+  activeDeadlineSeconds: 600,
+  dnsPolicy: 'ClusterFirst',
+  nodeSelector: { 'kubernetes.io/os': 'linux' },
+  serviceAccountName: 'sa1',
+  serviceAccount: 'sa1',
+  automountServiceAccountToken: false,
+  nodeName: 'node-1',
+  hostNetwork: true,
+  hostPID: true,
+  hostIPC: true,
+  shareProcessNamespace: true,
+  securityContext: {
+    runAsUser: 1000,
+    runAsNonRoot: true,
+    supplementalGroups: [1, 2, 4000000000],
+    supplementalGroupsPolicy: 'Strict',
+    fsGroup: 2000,
+    fsGroupChangePolicy: 'OnRootMismatch',
+    sysctls: [{ name: 'net.core.somaxconn', value: '1024' }],
+    seccompProfile: { type: 'Localhost', localhostProfile: 'profiles/audit.json' },
+    seLinuxChangePolicy: 'MountOption',
+    windowsOptions: { runAsUserName: 'ContainerUser', hostProcess: false },
+  },
+  imagePullSecrets: [{ name: 'reg1' }],
+  hostname: 'web-1',
+  subdomain: 'web',
+  affinity: {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a', 'b'] }], matchFields: [{ key: 'metadata.name', operator: 'NotIn', values: ['node-9'] }] }] },
+      preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, preference: { matchExpressions: [{ key: 'ssd', operator: 'Exists' }] } }],
+    },
+    podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: selector, topologyKey: 'kubernetes.io/hostname', namespaces: ['default'], matchLabelKeys: ['pod-template-hash'] }] },
+    podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'zone', namespaceSelector: {} } }] },
+  },
+  schedulerName: 'default-scheduler',
+  tolerations: [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    { operator: 'Exists' },
+  ],
+  hostAliases: [{ ip: '10.0.0.10', hostnames: ['db', 'db.local'] }],
+  priorityClassName: 'high',
+  priority: 1000,
+  dnsConfig: { nameservers: ['1.1.1.1'], searches: ['svc.cluster.local'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] },
+  readinessGates: [{ conditionType: 'example.com/ready' }],
+  runtimeClassName: 'runc',
+  enableServiceLinks: false,
+  preemptionPolicy: 'Never',
+  overhead: { cpu: '100m' },
+  topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: selector, minDomains: 2, nodeAffinityPolicy: 'Honor', nodeTaintsPolicy: 'Ignore', matchLabelKeys: ['a'] }],
+  setHostnameAsFQDN: false,
+  os: { name: 'linux' },
+  hostUsers: false,
+  schedulingGates: [{ name: 'example.com/gate' }],
+  resourceClaims: [{ name: 'gpu', resourceClaimTemplateName: 'gpu-template' }],
+  resources: { limits: { cpu: '2' } },
+};
+
+const containerStatus = (name: string): Obj => ({
+  name,
+  state: { running: { startedAt: T2 } },
+  lastState: { terminated: { exitCode: 137, signal: 9, reason: 'OOMKilled', message: 'killed', startedAt: T1, finishedAt: T2, containerID: 'containerd://abc' } },
+  ready: true,
+  restartCount: 2,
+  image: 'docker.io/library/nginx:1.27',
+  imageID: 'docker.io/library/nginx@sha256:0123',
+  containerID: 'containerd://def',
+  started: true,
+  allocatedResources: { cpu: '250m' },
+  resources: { requests: { cpu: '250m' } },
+  volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true, recursiveReadOnly: 'Enabled' }],
+  user: { linux: { uid: 1000, gid: 3000, supplementalGroups: [3000, 4000] } },
+  allocatedResourcesStatus: [{ name: 'claim:gpu/one', resources: [{ resourceID: 'gpu-0', health: 'Healthy' }] }],
+  stopSignal: 'SIGTERM',
+});
+
+const podStatus: Obj = {
+  observedGeneration: 1,
+  phase: 'Running',
+  conditions: [
+    { type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: T2 },
+    { type: 'PodScheduled', status: 'False', lastProbeTime: T1, lastTransitionTime: T1, reason: 'Unschedulable', message: '0/3 nodes are available', observedGeneration: 1 },
+  ],
+  message: 'ok',
+  reason: 'Fine',
+  nominatedNodeName: 'node-2',
+  hostIP: '10.0.0.1',
+  hostIPs: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }],
+  podIP: '10.244.1.5',
+  podIPs: [{ ip: '10.244.1.5' }],
+  startTime: T1,
+  initContainerStatuses: [{ ...containerStatus('init'), state: { waiting: { reason: 'PodInitializing', message: 'wait' } } }],
+  containerStatuses: [containerStatus('nginx')],
+  qosClass: 'Burstable',
+  ephemeralContainerStatuses: [{ name: 'debugger', state: {}, lastState: {}, ready: false, restartCount: 0, image: 'busybox', imageID: '' }],
+  resize: 'InProgress',
+  resourceClaimStatuses: [{ name: 'gpu', resourceClaimName: 'web-1-gpu-xyz' }],
+};
+
+const template: Obj = { metadata: { labels: { app: 'web' }, creationTimestamp: null }, spec: { containers: [{ name: 'nginx', image: 'nginx', resources: {} }] } };
+
+export const SAMPLES: ReadonlyArray<{ name: string; obj: Obj }> = [
+  { name: 'Pod', obj: { kind: 'Pod', apiVersion: 'v1', metadata: richMeta, spec: podSpec, status: podStatus } },
+  {
+    name: 'PodList',
+    obj: {
+      kind: 'PodList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '99', continue: 'abc', remainingItemCount: 12 },
+      items: [{ metadata: meta('p1', 'default'), spec: { containers: [{ name: 'c', image: 'i', resources: {} }] }, status: { phase: 'Pending' } }],
+    },
+  },
+  {
+    name: 'Node',
+    obj: {
+      kind: 'Node',
+      apiVersion: 'v1',
+      metadata: meta('node-1'),
+      spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:1::/64'], providerID: 'kubets://node-1', unschedulable: true, taints: [{ key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule', timeAdded: T1 }, { key: 'gpu', value: 'true', effect: 'NoExecute' }] },
+      status: {
+        capacity: { cpu: '4', memory: '16318436Ki', pods: '110', 'hugepages-2Mi': '0' },
+        allocatable: { cpu: '3800m', memory: '15991Mi', pods: '110' },
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True', lastHeartbeatTime: T2, lastTransitionTime: T1, reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+        addresses: [{ type: 'InternalIP', address: '10.0.0.1' }, { type: 'Hostname', address: 'node-1' }],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          machineID: 'm', systemUUID: 's', bootID: 'b', kernelVersion: '6.8.0', osImage: 'Ubuntu 24.04', containerRuntimeVersion: 'containerd://1.7',
+          kubeletVersion: 'v1.33.1', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64', swap: { capacity: 0 },
+        },
+        images: [{ names: ['nginx:1.27', 'nginx@sha256:0123'], sizeBytes: 72000000 }, { names: ['pause:3.10'] }],
+        volumesInUse: ['kubernetes.io/csi/x'],
+        volumesAttached: [{ name: 'kubernetes.io/csi/x', devicePath: '/dev/sdb' }],
+        runtimeHandlers: [{ name: '', features: { recursiveReadOnlyMounts: true, userNamespaces: false } }],
+        features: { supplementalGroupsPolicy: true },
+      },
+    },
+  },
+  { name: 'Namespace', obj: { kind: 'Namespace', apiVersion: 'v1', metadata: meta('ns1'), spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating', conditions: [{ type: 'NamespaceContentRemaining', status: 'True', lastTransitionTime: T1, reason: 'SomeResourcesRemain', message: 'pods remain' }] } } },
+  { name: 'ConfigMap', obj: { kind: 'ConfigMap', apiVersion: 'v1', metadata: meta('cm', 'default'), immutable: true, data: { 'a.txt': 'line1\nline2', empty: '' }, binaryData: { 'blob.bin': Buffer.from([0, 1, 2, 254, 255]).toString('base64'), none: '' } } },
+  { name: 'Secret', obj: { kind: 'Secret', apiVersion: 'v1', metadata: meta('s', 'default'), immutable: false, data: { 'tls.crt': Buffer.from('cert').toString('base64') }, stringData: { plain: 'text' }, type: 'kubernetes.io/tls' } },
+  { name: 'ServiceAccount', obj: { kind: 'ServiceAccount', apiVersion: 'v1', metadata: meta('sa', 'default'), secrets: [{ name: 'sa-token', namespace: 'default', kind: 'Secret' }], imagePullSecrets: [{ name: 'reg' }], automountServiceAccountToken: true } },
+  {
+    name: 'Service',
+    obj: {
+      kind: 'Service',
+      apiVersion: 'v1',
+      metadata: meta('svc', 'default'),
+      spec: {
+        ports: [{ name: 'http', protocol: 'TCP', appProtocol: 'kubernetes.io/h2c', port: 80, targetPort: 'http', nodePort: 30080 }, { name: 'raw', protocol: 'UDP', port: 53, targetPort: 5353 }],
+        selector: { app: 'web' },
+        clusterIP: '10.96.0.10',
+        clusterIPs: ['10.96.0.10'],
+        type: 'LoadBalancer',
+        externalIPs: ['1.2.3.4'],
+        sessionAffinity: 'ClientIP',
+        sessionAffinityConfig: { clientIP: { timeoutSeconds: 10800 } },
+        loadBalancerIP: '5.6.7.8',
+        loadBalancerSourceRanges: ['0.0.0.0/0'],
+        externalTrafficPolicy: 'Local',
+        healthCheckNodePort: 31000,
+        publishNotReadyAddresses: true,
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        allocateLoadBalancerNodePorts: true,
+        loadBalancerClass: 'example.com/lb',
+        internalTrafficPolicy: 'Cluster',
+        trafficDistribution: 'PreferClose',
+      },
+      status: {
+        loadBalancer: { ingress: [{ ip: '5.6.7.8', ipMode: 'VIP', ports: [{ port: 80, protocol: 'TCP', error: 'oops' }] }, { hostname: 'lb.example.com' }] },
+        conditions: [{ type: 'LoadBalancerPortsError', status: 'False', observedGeneration: 3, lastTransitionTime: T1, reason: 'LoadBalancerMixedProtocolNotSupported', message: '' }],
+      },
+    },
+  },
+  { name: 'Endpoints', obj: { kind: 'Endpoints', apiVersion: 'v1', metadata: meta('svc', 'default'), subsets: [{ addresses: [{ ip: '10.244.1.5', hostname: 'web-1', nodeName: 'node-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'u' } }], notReadyAddresses: [{ ip: '10.244.2.6' }], ports: [{ name: 'http', port: 80, protocol: 'TCP', appProtocol: 'http' }] }] } },
+  {
+    name: 'Event',
+    obj: {
+      kind: 'Event', apiVersion: 'v1', metadata: meta('web-1.17c', 'default'),
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'u', apiVersion: 'v1', resourceVersion: '7', fieldPath: 'spec.containers{nginx}' },
+      reason: 'Pulled', message: 'Successfully pulled image', source: { component: 'kubelet', host: 'node-1' },
+      firstTimestamp: T1, lastTimestamp: T2, count: 3, type: 'Normal', eventTime: '2024-05-06T07:08:09.123456Z',
+      series: { count: 2, lastObservedTime: '2024-05-06T07:08:10.000001Z' }, action: 'Pulling', related: { kind: 'Node', name: 'node-1' },
+      reportingComponent: 'kubelet', reportingInstance: 'node-1',
+    },
+  },
+  { name: 'Binding', obj: { kind: 'Binding', apiVersion: 'v1', metadata: { name: 'web-1', namespace: 'default', creationTimestamp: null }, target: { kind: 'Node', apiVersion: 'v1', name: 'node-1' } } },
+  {
+    name: 'ResourceQuota',
+    obj: {
+      kind: 'ResourceQuota', apiVersion: 'v1', metadata: meta('q', 'default'),
+      spec: { hard: { cpu: '1', 'requests.memory': '1Gi', pods: '10' }, scopes: ['BestEffort'], scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: ['high'] }] } },
+      status: { hard: { cpu: '1' }, used: { cpu: '0' } },
+    },
+  },
+  { name: 'LimitRange', obj: { kind: 'LimitRange', apiVersion: 'v1', metadata: meta('lr', 'default'), spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { cpu: '10m' }, default: { cpu: '500m' }, defaultRequest: { cpu: '100m' }, maxLimitRequestRatio: { cpu: '4' } }] } } },
+  {
+    name: 'PersistentVolumeClaim',
+    obj: {
+      kind: 'PersistentVolumeClaim', apiVersion: 'v1', metadata: meta('pvc1', 'default'),
+      spec: { accessModes: ['ReadWriteOnce'], selector, resources: { requests: { storage: '10Gi' } }, volumeName: 'pv1', storageClassName: '', volumeMode: 'Block', dataSource: { apiGroup: null, kind: 'PersistentVolumeClaim', name: 'src' }, dataSourceRef: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'snap', namespace: 'other' }, volumeAttributesClassName: 'gold' },
+      status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' }, conditions: [{ type: 'Resizing', status: 'True', lastProbeTime: null, lastTransitionTime: T1 }], allocatedResources: { storage: '10Gi' }, allocatedResourceStatuses: { storage: 'ControllerResizeInProgress' }, currentVolumeAttributesClassName: 'gold', modifyVolumeStatus: { status: 'Pending' } },
+    },
+  },
+  { name: 'ReplicationController', obj: { kind: 'ReplicationController', apiVersion: 'v1', metadata: meta('rc', 'default'), spec: { replicas: 0, minReadySeconds: 5, selector: { app: 'web' }, template }, status: { replicas: 0, fullyLabeledReplicas: 1, observedGeneration: 3, readyReplicas: 1, availableReplicas: 1, conditions: [{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: T1 }] } } },
+  { name: 'PodTemplate', obj: { kind: 'PodTemplate', apiVersion: 'v1', metadata: meta('pt', 'default'), template } },
+  {
+    name: 'Deployment',
+    obj: {
+      kind: 'Deployment', apiVersion: 'apps/v1', metadata: meta('web', 'default'),
+      spec: { replicas: 0, selector, template, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } }, minReadySeconds: 10, revisionHistoryLimit: 5, paused: true, progressDeadlineSeconds: 600, podReplacementPolicy: 'TerminationComplete' },
+      status: { observedGeneration: 3, replicas: 2, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 1, terminatingReplicas: 0, collisionCount: 1, conditions: [{ type: 'Available', status: 'True', lastUpdateTime: T2, lastTransitionTime: T1, reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }] },
+    },
+  },
+  { name: 'ReplicaSet', obj: { kind: 'ReplicaSet', apiVersion: 'apps/v1', metadata: meta('web-5d8f', 'default'), spec: { replicas: 2, minReadySeconds: 0, selector, template }, status: { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, terminatingReplicas: 1, observedGeneration: 3, conditions: [{ type: 'ReplicaFailure', status: 'False', lastTransitionTime: T1 }] } } },
+  { name: 'DaemonSet', obj: { kind: 'DaemonSet', apiVersion: 'apps/v1', metadata: meta('proxy', 'kube-system'), spec: { selector, template, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } }, minReadySeconds: 1, revisionHistoryLimit: 10 }, status: { currentNumberScheduled: 3, numberMisscheduled: 0, desiredNumberScheduled: 3, numberReady: 3, observedGeneration: 3, updatedNumberScheduled: 3, numberAvailable: 3, numberUnavailable: 0, collisionCount: 0, conditions: [] } } },
+  {
+    name: 'StatefulSet',
+    obj: {
+      kind: 'StatefulSet', apiVersion: 'apps/v1', metadata: meta('db', 'default'),
+      spec: { replicas: 3, selector, template, volumeClaimTemplates: [{ metadata: { name: 'data', creationTimestamp: null }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } }, status: {} }], serviceName: 'db', podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1, maxUnavailable: '50%' } }, revisionHistoryLimit: 10, minReadySeconds: 0, persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' }, ordinals: { start: 1 } },
+      status: { observedGeneration: 3, replicas: 3, readyReplicas: 3, currentReplicas: 3, updatedReplicas: 3, currentRevision: 'db-1', updateRevision: 'db-2', collisionCount: 0, conditions: [{ type: 'X', status: 'Unknown', lastTransitionTime: null }], availableReplicas: 3 },
+    },
+  },
+  { name: 'ControllerRevision', obj: { kind: 'ControllerRevision', apiVersion: 'apps/v1', metadata: meta('db-1', 'default'), data: { spec: { template: { spec: { containers: [{ name: 'c' }] } } } }, revision: 1 } },
+  {
+    name: 'Job',
+    obj: {
+      kind: 'Job', apiVersion: 'batch/v1', metadata: meta('j', 'default'),
+      spec: {
+        parallelism: 2, completions: 4, activeDeadlineSeconds: 100, backoffLimit: 6, backoffLimitPerIndex: 1, maxFailedIndexes: 2, selector, manualSelector: true, template, ttlSecondsAfterFinished: 0, completionMode: 'Indexed', suspend: false, podReplacementPolicy: 'Failed', managedBy: 'kubernetes.io/job-controller',
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'In', values: [1, 42] }, onPodConditions: [] }, { action: 'Ignore', onExitCodes: null, onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }] },
+        successPolicy: { rules: [{ succeededIndexes: '0-2', succeededCount: 1 }] },
+      },
+      status: { conditions: [{ type: 'Complete', status: 'True', lastProbeTime: T2, lastTransitionTime: T2 }], startTime: T1, completionTime: T2, active: 1, succeeded: 3, failed: 1, terminating: 0, completedIndexes: '0-2', failedIndexes: '3', uncountedTerminatedPods: { succeeded: ['a'], failed: ['b'] }, ready: 0 },
+    },
+  },
+  {
+    name: 'CronJob',
+    obj: {
+      kind: 'CronJob', apiVersion: 'batch/v1', metadata: meta('cj', 'default'),
+      spec: { schedule: '*/5 * * * *', timeZone: 'Etc/UTC', startingDeadlineSeconds: 30, concurrencyPolicy: 'Forbid', suspend: true, jobTemplate: { metadata: { creationTimestamp: null }, spec: { template } }, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 1 },
+      status: { active: [{ kind: 'Job', namespace: 'default', name: 'cj-1', uid: 'u', apiVersion: 'batch/v1', resourceVersion: '5' }], lastScheduleTime: T1, lastSuccessfulTime: T2 },
+    },
+  },
+  { name: 'HorizontalPodAutoscaler v1', obj: { kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v1', metadata: meta('hpa', 'default'), spec: { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 1, maxReplicas: 10, targetCPUUtilizationPercentage: 80 }, status: { observedGeneration: 3, lastScaleTime: T1, currentReplicas: 2, desiredReplicas: 3, currentCPUUtilizationPercentage: 95 } } },
+  { name: 'Scale', obj: { kind: 'Scale', apiVersion: 'autoscaling/v1', metadata: meta('web', 'default'), spec: { replicas: 5 }, status: { replicas: 3, selector: 'app=web' } } },
+  {
+    name: 'HorizontalPodAutoscaler v2',
+    obj: {
+      kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2', metadata: meta('hpa', 'default'),
+      spec: {
+        scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 0, maxReplicas: 10,
+        metrics: [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+          { type: 'ContainerResource', containerResource: { name: 'memory', container: 'app', target: { type: 'AverageValue', averageValue: '500Mi' } } },
+          { type: 'Pods', pods: { metric: { name: 'qps', selector: { matchLabels: { a: 'b' } } }, target: { type: 'AverageValue', averageValue: '1k' } } },
+          { type: 'Object', object: { describedObject: { kind: 'Ingress', name: 'main', apiVersion: 'networking.k8s.io/v1' }, metric: { name: 'rps' }, target: { type: 'Value', value: '10k' } } },
+          { type: 'External', external: { metric: { name: 'queue' }, target: { type: 'Value', value: '30' } } },
+        ],
+        behavior: { scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }] }, scaleDown: { selectPolicy: 'Disabled' } },
+      },
+      status: {
+        observedGeneration: 3, lastScaleTime: T1, currentReplicas: 2, desiredReplicas: 3,
+        currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageValue: '120m', averageUtilization: 95 } } }, { type: 'External', external: { metric: { name: 'queue' }, current: { value: '12' } } }],
+        conditions: [{ type: 'AbleToScale', status: 'True', lastTransitionTime: T1, reason: 'ReadyForNewScale', message: 'recommended size matches current size' }],
+      },
+    },
+  },
+  { name: 'Role', obj: { kind: 'Role', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: meta('r', 'default'), rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods', 'pods/log'], resourceNames: ['a'] }] } },
+  { name: 'RoleBinding', obj: { kind: 'RoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: meta('rb', 'default'), subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'bob' }, { kind: 'ServiceAccount', name: 'sa', namespace: 'default' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' } } },
+  { name: 'ClusterRole', obj: { kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: meta('cr'), rules: [{ verbs: ['get'], nonResourceURLs: ['/healthz'] }], aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.example.com/aggregate-to-view': 'true' } }] } } },
+  { name: 'ClusterRoleBinding', obj: { kind: 'ClusterRoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', metadata: meta('crb'), subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'devs' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' } } },
+  {
+    name: 'Ingress',
+    obj: {
+      kind: 'Ingress', apiVersion: 'networking.k8s.io/v1', metadata: meta('ing', 'default'),
+      spec: {
+        ingressClassName: 'nginx', defaultBackend: { resource: { apiGroup: 'k8s.example.com', kind: 'StorageBucket', name: 'static' } },
+        tls: [{ hosts: ['foo.com'], secretName: 'my-cert' }],
+        rules: [{ host: 'foo.com', http: { paths: [{ path: '/bar', pathType: 'Prefix', backend: { service: { name: 'svc1', port: { number: 8080 } } } }, { path: '/x', pathType: 'Exact', backend: { service: { name: 'svc2', port: { name: 'http' } } } }] } }, {}],
+      },
+      status: { loadBalancer: { ingress: [{ ip: '1.2.3.4', ports: [{ port: 443, protocol: 'TCP', error: 'e' }] }] } },
+    },
+  },
+  { name: 'IngressClass', obj: { kind: 'IngressClass', apiVersion: 'networking.k8s.io/v1', metadata: meta('nginx'), spec: { controller: 'k8s.io/ingress-nginx', parameters: { apiGroup: 'k8s.example.com', kind: 'IngressParameters', name: 'p', scope: 'Namespace', namespace: 'default' } } } },
+  {
+    name: 'PodDisruptionBudget',
+    obj: {
+      kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', metadata: meta('pdb', 'default'),
+      spec: { minAvailable: '50%', selector, maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      status: { observedGeneration: 3, disruptedPods: { 'web-1': T1, 'web-2': T2 }, disruptionsAllowed: 1, currentHealthy: 3, desiredHealthy: 2, expectedPods: 3, conditions: [{ type: 'DisruptionAllowed', status: 'True', observedGeneration: 3, lastTransitionTime: T1, reason: 'SufficientPods', message: '' }] },
+    },
+  },
+  { name: 'Eviction', obj: { kind: 'Eviction', apiVersion: 'policy/v1', metadata: { name: 'web-1', namespace: 'default', creationTimestamp: null }, deleteOptions: { gracePeriodSeconds: 0, preconditions: { uid: 'u', resourceVersion: '7' }, orphanDependents: false, propagationPolicy: 'Foreground', dryRun: ['All'] } } },
+  { name: 'PriorityClass', obj: { kind: 'PriorityClass', apiVersion: 'scheduling.k8s.io/v1', metadata: meta('high'), value: -5, globalDefault: true, description: 'high', preemptionPolicy: 'Never' } },
+  {
+    name: 'CertificateSigningRequest',
+    obj: {
+      kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1', metadata: meta('csr1'),
+      spec: { request: Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\n').toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', expirationSeconds: 86400, usages: ['client auth', 'digital signature'], username: 'alice', uid: 'u-1', groups: ['devs', 'system:authenticated'], extra: { scopes: ['a', 'b'], empty: [] } },
+      status: { conditions: [{ type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'ok', lastUpdateTime: T1, lastTransitionTime: T1 }], certificate: Buffer.from('cert').toString('base64') },
+    },
+  },
+  {
+    name: 'SelfSubjectAccessReview',
+    obj: {
+      kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null },
+      spec: { resourceAttributes: { namespace: 'kube-system', verb: 'list', group: 'apps', version: 'v1', resource: 'deployments', subresource: 'scale', name: 'x', fieldSelector: { rawSelector: 'spec.nodeName=n1', requirements: [{ key: 'spec.nodeName', operator: 'In', values: ['n1'] }] }, labelSelector: { requirements: [{ key: 'app', operator: 'Exists' }] } } },
+      status: { allowed: false, denied: true, reason: 'no RBAC policy matched', evaluationError: 'x' },
+    },
+  },
+  { name: 'SubjectAccessReview', obj: { kind: 'SubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' }, user: 'bob', groups: ['g'], extra: { k: ['v'] }, uid: 'u' }, status: { allowed: true } } },
+  { name: 'LocalSubjectAccessReview', obj: { kind: 'LocalSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: { namespace: 'default', creationTimestamp: null }, spec: { resourceAttributes: { namespace: 'default', verb: 'get', resource: 'pods' }, user: 'bob' }, status: { allowed: false } } },
+  { name: 'SelfSubjectRulesReview', obj: { kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { namespace: 'default' }, status: { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/api'] }], incomplete: false } } },
+  { name: 'SelfSubjectReview', obj: { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: T1 }, status: { userInfo: { username: 'kubernetes-admin', uid: 'u', groups: ['system:masters', 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': ['X509SHA256=abc'] } } } } },
+  { name: 'TokenRequest', obj: { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: { name: 'sa1', namespace: 'default', creationTimestamp: T1 }, spec: { audiences: ['api'], expirationSeconds: 3600, boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web-1', uid: 'u' } }, status: { token: 'eyJhbGciOi.x.y', expirationTimestamp: T2 } } },
+  { name: 'TokenReview', obj: { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { token: 't', audiences: ['api'] }, status: { authenticated: true, user: { username: 'system:serviceaccount:default:sa1' }, audiences: ['api'] } } },
+  { name: 'Lease', obj: { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: meta('node-1', 'kube-node-lease'), spec: { holderIdentity: 'node-1', leaseDurationSeconds: 40, acquireTime: '2024-05-06T07:08:09.000000Z', renewTime: '2025-01-02T03:04:05.654321Z', leaseTransitions: 0, strategy: 'OldestEmulationVersion', preferredHolder: 'node-2' } } },
+  {
+    name: 'EndpointSlice',
+    obj: {
+      kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', metadata: meta('svc-abc', 'default'), addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.244.1.5'], conditions: { ready: true, serving: true, terminating: false }, hostname: 'web-1', targetRef: { kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'u' }, deprecatedTopology: { a: 'b' }, nodeName: 'node-1', zone: 'a', hints: { forZones: [{ name: 'a' }], forNodes: [{ name: 'node-1' }] } }, { addresses: ['10.244.2.6'], conditions: {} }],
+      ports: [{ name: 'http', protocol: 'TCP', port: 80, appProtocol: 'http' }, { name: '', port: 53 }],
+    },
+  },
+  { name: 'Status', obj: { kind: 'Status', apiVersion: 'v1', metadata: { resourceVersion: '1', continue: 'c' }, status: 'Failure', message: 'pods "x" not found', reason: 'NotFound', details: { name: 'x', group: 'apps', kind: 'pods', uid: 'u', causes: [{ reason: 'FieldValueInvalid', message: 'bad', field: 'spec.replicas' }], retryAfterSeconds: 5 }, code: 404 } },
+  { name: 'DeleteOptions', obj: { kind: 'DeleteOptions', apiVersion: 'meta.k8s.io/v1', gracePeriodSeconds: 30, preconditions: { resourceVersion: '5' }, propagationPolicy: 'Background', dryRun: ['All'] } },
+];
