@@ -48,9 +48,11 @@ export interface IptablesRunner {
   readonly mode: IptablesMode;
   /**
    * Applies `input` (iptables-save format, one or more `*table … COMMIT`
-   * blocks) in one `iptables-restore --wait` call: all tables or none.
-   * Throws `IptablesError` code `RestoreFailed`, with the failing line when
-   * the tool names it.
+   * blocks) in one `iptables-restore --wait` call. Each table block is one
+   * transaction: a failing table changes nothing in that table, but tables
+   * committed before it in the same input stay applied (both backends, 1.8.9)
+   * — so callers that retry must rewrite every table. Throws `IptablesError`
+   * code `RestoreFailed`, with the failing line when the tool names it.
    */
   restore(input: string, opts?: RestoreOptions): Promise<void>;
   /** `iptables-save [-t table]` text; with `counters`, rule counters too (`-c`). */

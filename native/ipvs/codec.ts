@@ -11,6 +11,9 @@
  *  - NEW/SET_SERVICE need SCHED_NAME, FLAGS, TIMEOUT and NETMASK besides the
  *    identity (else EINVAL); NEW/SET_DEST need FWD_METHOD, WEIGHT, U_THRESH
  *    and L_THRESH; every DEST command also carries the service identity;
+ *  - NETMASK is the kernel's `__be32 netmask`: for IPv4 a mask in network
+ *    order (0xffffff00 travels as ff ff ff 00), for IPv6 the prefix length
+ *    as a plain host-order u32 (ip_vs_ctl.c uses it as a plen there);
  *  - the kernel sets HASHED (0x2) on every service it returns; decoded
  *    services have it stripped so they compare equal to what was written.
  */
@@ -70,6 +73,18 @@ export function encodeServiceKey(k: ServiceKey): Buffer {
   return nested(CmdAttr.SERVICE, identityAttrs(k));
 }
 
+function encodeNetmask(family: IpvsFamily, mask: number): Buffer {
+  const b = Buffer.alloc(4);
+  if (family === 'ipv4') b.writeUInt32BE(mask >>> 0);
+  else b.writeUInt32LE(mask >>> 0);
+  return b;
+}
+
+function decodeNetmask(family: IpvsFamily, b: Buffer | undefined): number {
+  if (!b || b.length < 4) return 0;
+  return family === 'ipv4' ? b.readUInt32BE(0) : b.readUInt32LE(0);
+}
+
 /** CmdAttr.SERVICE with everything NEW/SET_SERVICE need. */
 export function encodeService(s: VirtualService): Buffer {
   const flags = Buffer.alloc(8);
@@ -77,7 +92,7 @@ export function encodeService(s: VirtualService): Buffer {
   flags.writeUInt32LE(0xffffffff, 4);
   const attrs = [...identityAttrs(s), attr(SvcAttr.SCHED_NAME, cstr(s.scheduler))];
   if (s.peName) attrs.push(attr(SvcAttr.PE_NAME, cstr(s.peName)));
-  attrs.push(attr(SvcAttr.FLAGS, flags), attr(SvcAttr.TIMEOUT, u32(s.timeout)), attr(SvcAttr.NETMASK, u32(s.netmask)));
+  attrs.push(attr(SvcAttr.FLAGS, flags), attr(SvcAttr.TIMEOUT, u32(s.timeout)), attr(SvcAttr.NETMASK, encodeNetmask(s.family, s.netmask)));
   return nested(CmdAttr.SERVICE, attrs);
 }
 
@@ -157,7 +172,7 @@ export function decodeService(genlPayload: Buffer): VirtualService {
     scheduler: cstring(need(a, SvcAttr.SCHED_NAME, 'SCHED_NAME')),
     flags: flagsBuf ? flagsBuf.readUInt32LE(0) & ~SvcFlags.hashed : 0,
     timeout: a.get(SvcAttr.TIMEOUT)?.readUInt32LE(0) ?? 0,
-    netmask: a.get(SvcAttr.NETMASK)?.readUInt32LE(0) ?? 0,
+    netmask: decodeNetmask(family, a.get(SvcAttr.NETMASK)),
     ...(pe ? { peName: cstring(pe) } : {}),
     ...(stats ? { stats: decodeStats(stats) } : {}),
   };

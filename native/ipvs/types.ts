@@ -61,7 +61,10 @@ export type VirtualService = ServiceKey & {
   readonly flags: number;
   /** Persistence timeout in seconds (kube-proxy: sessionAffinity timeout, 10800 by default). */
   readonly timeout: number;
-  /** 0xffffffff for IPv4, 128 for IPv6 (the persistence granularity). */
+  /**
+   * Persistence granularity: an IPv4 mask (0xffffffff = per client address,
+   * kube-proxy's value) or an IPv6 prefix length (128).
+   */
   readonly netmask: number;
   /** Persistence engine (e.g. sip); rarely set. */
   readonly peName?: string;

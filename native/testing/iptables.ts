@@ -4,7 +4,8 @@
  * FakeIPTables. It records every restore input (`restores`, `lastRestore`)
  * and every single-rule call (`calls`), and keeps a model of the tables so
  * that save() returns what earlier calls wrote, with iptables-restore's
- * semantics: a restore applies all its tables or none; under --noflush a
+ * semantics: each `*table … COMMIT` block applies whole or not at all, and
+ * blocks committed before a failing one stay applied; under --noflush a
  * chain line flushes that chain and leaves the others; `-A`, `-I`, `-D`,
  * `-N`, `-F`, `-X` behave as the tools do, including failing on a rule for an
  * undeclared chain or a jump to a missing chain.
@@ -106,7 +107,8 @@ export class FakeIptables implements IptablesRunner {
       throw e;
     }
     const noflush = opts.noflush ?? true;
-    const next = cloneState(this.state);
+    // One table at a time, like the tools: work on a copy, publish it at COMMIT.
+    let next = cloneState(this.state);
     let table: FakeTable | undefined;
     let tableName: TableName | undefined;
     const lines = input.split('\n');
@@ -126,7 +128,9 @@ export class FakeIptables implements IptablesRunner {
         continue;
       }
       if (line === 'COMMIT') {
-        if (!table) fail('COMMIT outside a table');
+        if (!table || !tableName) fail('COMMIT outside a table');
+        this.state.set(tableName as TableName, table as FakeTable);
+        next = cloneState(this.state);
         table = undefined;
         continue;
       }
@@ -151,7 +155,6 @@ export class FakeIptables implements IptablesRunner {
       this.apply(t, args, fail);
     }
     if (table) throw new IptablesError('RestoreFailed', 'fake iptables-restore: no COMMIT at end of input', lines.length, 1);
-    this.state = next;
   }
 
   /** One -A/-I/-D/-N/-F/-X command against a table; `fail` throws. */
