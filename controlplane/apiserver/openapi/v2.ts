@@ -160,9 +160,21 @@ export function buildOpenAPIV2(schemas: Readonly<SchemaMap>, scheme: Pick<Scheme
 
 // ---------------------------------------------------------------------------
 // Protobuf encoding (proto3 wire format: absent/default scalars are omitted)
+//
+// Messages are built as trees of chunks whose sizes are summed on the way up
+// and copied once, at the end, into one buffer: concatenating at every
+// nesting level would copy each byte once per level.
 
-type Bytes = Buffer;
+interface Bytes {
+  size: number;
+  parts: Array<Uint8Array | Bytes>;
+}
 
+const EMPTY: Bytes = { size: 0, parts: [] };
+
+function raw(b: Uint8Array): Bytes {
+  return { size: b.length, parts: [b] };
+}
 function varint(n: number): Bytes {
   const out: number[] = [];
   let v = n;
@@ -171,26 +183,43 @@ function varint(n: number): Bytes {
     v = Math.floor(v / 128);
   }
   out.push(v);
-  return Buffer.from(out);
+  return raw(Uint8Array.from(out));
 }
 function key(field: number, wire: 0 | 2): Bytes {
   return varint(field * 8 + wire);
 }
+function cat(...parts: Bytes[]): Bytes {
+  let size = 0;
+  for (const p of parts) size += p.size;
+  return { size, parts };
+}
 /** A length-delimited field (string, bytes or sub-message). Always written, even when empty, for sub-messages. */
 function ld(field: number, payload: Bytes): Bytes {
-  return Buffer.concat([key(field, 2), varint(payload.length), payload]);
+  return cat(key(field, 2), varint(payload.size), payload);
 }
 function str(field: number, s: string | undefined): Bytes {
-  return s ? ld(field, Buffer.from(s, 'utf8')) : Buffer.alloc(0);
+  return s ? ld(field, raw(Buffer.from(s, 'utf8'))) : EMPTY;
 }
 function strs(field: number, list: readonly string[] | undefined): Bytes {
-  return Buffer.concat((list ?? []).map((s) => ld(field, Buffer.from(s, 'utf8'))));
+  return cat(...(list ?? []).map((s) => ld(field, raw(Buffer.from(s, 'utf8')))));
 }
 function bool(field: number, b: boolean | undefined): Bytes {
-  return b ? Buffer.concat([key(field, 0), varint(1)]) : Buffer.alloc(0);
+  return b ? cat(key(field, 0), varint(1)) : EMPTY;
 }
-function cat(...parts: Bytes[]): Bytes {
-  return Buffer.concat(parts);
+/** Copies a chunk tree into one buffer. */
+function flatten(b: Bytes): Uint8Array {
+  const out = new Uint8Array(b.size);
+  let at = 0;
+  const walk = (x: Bytes): void => {
+    for (const p of x.parts) {
+      if (p instanceof Uint8Array) {
+        out.set(p, at);
+        at += p.length;
+      } else walk(p);
+    }
+  };
+  walk(b);
+  return out;
 }
 
 /** NamedAny{name=1, value=2: Any{yaml=2}} per `x-` key, in key order. */
@@ -231,7 +260,7 @@ function encodeParameter(p: V2Parameter): Bytes {
   let parameter: Bytes;
   if (p.in === 'body') {
     // BodyParameter{description=1, name=2, in=3, required=4, schema=5}
-    parameter = ld(1, cat(str(1, p.description), str(2, p.name), str(3, p.in), bool(4, p.required), p.schema ? ld(5, encodeSchema(p.schema)) : Buffer.alloc(0)));
+    parameter = ld(1, cat(str(1, p.description), str(2, p.name), str(3, p.in), bool(4, p.required), p.schema ? ld(5, encodeSchema(p.schema)) : EMPTY));
   } else if (p.in === 'query') {
     // NonBodyParameter{query_parameter_sub_schema=3: {required=1, in=2, description=3, name=4, type=6, unique_items=20}}
     parameter = ld(2, ld(3, cat(bool(1, p.required), str(2, p.in), str(3, p.description), str(4, p.name), str(6, p.type), bool(20, p.uniqueItems))));
@@ -247,7 +276,7 @@ function encodeOperation(op: V2Operation): Bytes {
   const responses = cat(
     ...Object.entries(op.responses).map(([code, r]) => {
       // NamedResponseValue{name=1, value=2: ResponseValue{response=1: Response{description=1, schema=2: SchemaItem{schema=1}}}}
-      const response = cat(str(1, r.description), r.schema ? ld(2, ld(1, encodeSchema(r.schema))) : Buffer.alloc(0));
+      const response = cat(str(1, r.description), r.schema ? ld(2, ld(1, encodeSchema(r.schema))) : EMPTY);
       return ld(1, cat(str(1, code), ld(2, ld(1, response))));
     }),
   );
@@ -267,7 +296,7 @@ function encodeOperation(op: V2Operation): Bytes {
 function encodePathItem(item: V2PathItem): Bytes {
   const ops: Array<[number, V2Operation | undefined]> = [[2, item.get], [3, item.put], [4, item.post], [5, item.delete], [8, item.patch]];
   return cat(
-    ...ops.map(([f, op]) => (op ? ld(f, encodeOperation(op)) : Buffer.alloc(0))),
+    ...ops.map(([f, op]) => (op ? ld(f, encodeOperation(op)) : EMPTY)),
     ...(item.parameters ?? []).map((p) => ld(9, encodeParameter(p))),
   );
 }
@@ -279,10 +308,12 @@ function encodePathItem(item: V2PathItem): Bytes {
  */
 export function encodeOpenAPIV2(doc: V2Document): Uint8Array {
   const paths = cat(...Object.entries(doc.paths).map(([p, item]) => ld(2, cat(str(1, p), ld(2, encodePathItem(item))))));
-  return cat(
-    str(1, doc.swagger),
-    ld(2, cat(str(1, doc.info.title), str(2, doc.info.version))),
-    ld(8, paths),
-    ld(9, namedSchemas(doc.definitions)),
+  return flatten(
+    cat(
+      str(1, doc.swagger),
+      ld(2, cat(str(1, doc.info.title), str(2, doc.info.version))),
+      ld(8, paths),
+      ld(9, namedSchemas(doc.definitions)),
+    ),
   );
 }
