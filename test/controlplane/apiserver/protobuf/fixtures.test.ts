@@ -28,8 +28,8 @@ function take(obj: unknown, path: string): unknown {
 for (const c of CAPTURE_CASES) {
   test(`kubectl 1.33 ${c.args.slice(0, 3).join(' ')}: protobuf body decodes to kubectl 1.31's JSON (${c.name})`, (t) => {
     const got = decodeK8sProtobuf(hexOf(c.name));
-    t.is(got.kind, got.object.kind);
-    t.is(got.apiVersion, got.object.apiVersion);
+    t.is<unknown, unknown>(got.object.kind, got.kind);
+    t.is<unknown, unknown>(got.object.apiVersion, got.apiVersion);
     if (c.differentObjectIn131) {
       t.pass('compared in its own test below');
       return;

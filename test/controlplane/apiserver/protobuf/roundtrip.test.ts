@@ -33,8 +33,8 @@ for (const { name, obj } of SAMPLES) {
   test(`${name}: encode → decode keeps every field, and the result is canonical`, (t) => {
     const bytes = encodeK8sProtobuf(obj);
     const got = decodeK8sProtobuf(bytes);
-    t.is(got.kind, obj.kind);
-    t.is(got.apiVersion, obj.apiVersion);
+    t.is<unknown, unknown>(obj.kind, got.kind);
+    t.is<unknown, unknown>(obj.apiVersion, got.apiVersion);
     t.deepEqual(losses(got.object, obj), []);
     const again = encodeK8sProtobuf(got.object);
     t.is(again.toString('hex'), bytes.toString('hex'), 're-encoding the decoded object gives the same bytes');
