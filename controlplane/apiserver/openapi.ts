@@ -3,11 +3,14 @@
  * (API-SURFACE.md §b.9): a v3 index with one document per group-version whose
  * PATCH operations declare the `fieldValidation` parameter (so kubectl 1.29+
  * trusts the server), and /openapi/v2 as an empty protobuf document (so 1.27 and
- * 1.28 find no schema and skip client-side checks). Component schemas — for
- * `kubectl explain` and exact client-side apply patches — are still to come.
+ * 1.28 read it for `explain` and client-side apply). Component schemas come
+ * from the generated registry (hack/gen-openapi.ts → openapi/schemas.generated.json),
+ * with the merge keys and strategies client-side apply needs.
  */
 import { createHash } from 'node:crypto';
 import type { Scheme } from '../api/scheme.js';
+import { schemasFor, defaultRegistry } from './openapi/schemas.js';
+import { buildOpenAPIV2, encodeOpenAPIV2 } from './openapi/v2.js';
 
 export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
@@ -17,6 +20,8 @@ export interface OpenAPIDocs {
   index: unknown;
   /** key: "api/v1" or "apis/apps/v1". */
   docs: Map<string, { body: string; hash: string }>;
+  /** The v2 document as gnostic protobuf, built on first use (~0.4 s the first time). */
+  v2(): Uint8Array;
 }
 
 export function buildOpenAPI(scheme: Scheme): OpenAPIDocs {
@@ -55,11 +60,12 @@ export function buildOpenAPI(scheme: Scheme): OpenAPIDocs {
           paths[base] = { post: { operationId: `create${r.kind}`, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': gvk, parameters: params, responses: { '201': { description: 'Created' } } } };
         }
       }
-      const body = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.33.0-kubets' }, paths, components: { schemas: {} } });
+      const body = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.33.0-kubets' }, paths, components: { schemas: schemasFor(g.name, v) } });
       const hash = createHash('sha512').update(body).digest('hex').slice(0, 128).toUpperCase();
       docs.set(key, { body, hash });
     }
   }
   const index = { paths: Object.fromEntries([...docs].map(([k, d]) => [k, { serverRelativeURL: `/openapi/v3/${k}?hash=${d.hash}` }])) };
-  return { index, docs };
+  let v2: Uint8Array | undefined;
+  return { index, docs, v2: () => (v2 ??= encodeOpenAPIV2(buildOpenAPIV2(defaultRegistry().schemas, scheme))) };
 }

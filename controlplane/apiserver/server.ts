@@ -22,6 +22,7 @@ import { ApiMetrics } from './metrics.js';
 import { WatchCache } from './cache/watchcache.js';
 import { componentStatus, componentStatuses, type ComponentProbe } from './componentstatus.js';
 import { applyPatch } from './patch/apply.js';
+import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
 
@@ -308,10 +309,12 @@ export class ApiServer {
         return this.sendJSON(res, 200, this.discovery.apiGroupList);
       }
       case '/openapi/v2':
-      case '/swagger-2.0.0.pb-v1':
-        res.writeHead(200, { 'Content-Type': OPENAPI_V2_CONTENT_TYPE, 'Content-Length': '0' });
-        res.end();
+      case '/swagger-2.0.0.pb-v1': {
+        const body = this.openapi.v2();
+        res.writeHead(200, { 'Content-Type': OPENAPI_V2_CONTENT_TYPE, 'Content-Length': String(body.length) });
+        res.end(body);
         return;
+      }
       case '/openapi/v3':
         return this.sendJSON(res, 200, this.openapi.index);
     }
@@ -380,11 +383,13 @@ export class ApiServer {
         return this.serveWatch(reg, info, ri, req, res, q);
       case 'create': {
         const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
+        this.checkFields(info, body, q, res);
         const o = await reg.create(ns, body, { dryRun });
         return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
       }
       case 'update': {
         const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
+        this.checkFields(info, body, q, res);
         const o = await reg.update(ns, ri.name, body, { dryRun, subresource: ri.subresource });
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
@@ -397,13 +402,25 @@ export class ApiServer {
             await reg.get(ns, ri.name);
           } catch (e) {
             if (e instanceof StatusError && e.reason === 'NotFound' && !ri.subresource) {
+              this.checkFields(info, patch, q, res);
               const o = await reg.create(ns, { ...(patch as Obj), metadata: { ...((patch as Obj).metadata ?? {}), name: ri.name } }, { dryRun });
               return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
             }
             throw e;
           }
         }
-        const o = await reg.guaranteedUpdate(ns, ri.name, (cur) => applyPatch(type, cur, patch, info), { dryRun, subresource: ri.subresource });
+        let checked = false;
+        const o = await reg.guaranteedUpdate(
+          ns,
+          ri.name,
+          (cur) => {
+            const next = applyPatch(type, cur, patch, info);
+            if (!checked) this.checkFields(info, next, q, res);
+            checked = true;
+            return next;
+          },
+          { dryRun, subresource: ri.subresource },
+        );
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
       case 'delete': {
@@ -557,6 +574,23 @@ export class ApiServer {
     });
     this.background.add(p);
     void p.finally(() => this.background.delete(p));
+  }
+
+  /**
+   * fieldValidation (API-SURFACE.md §b.7): Strict → 400 naming every unknown
+   * field; Warn (the default) → one Warning header per field; Ignore → nothing.
+   * Patches are checked on their result, so $setElementOrder and friends never count.
+   */
+  private checkFields(info: ResourceInfo, obj: unknown, q: URLSearchParams, res: ServerResponse): void {
+    const mode = q.get('fieldValidation') ?? 'Warn';
+    if (mode === 'Ignore') return;
+    if (mode !== 'Strict' && mode !== 'Warn') throw apiErrors.badRequest(`fieldValidation: Unsupported value: ${JSON.stringify(mode)}: supported values: "Ignore", "Warn", "Strict"`);
+    const paths = unknownFields({ group: info.group, version: info.version, kind: info.kind }, obj);
+    if (!paths.length) return;
+    if (mode === 'Strict') {
+      throw apiErrors.badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${strictDecodingError(paths)}`);
+    }
+    res.setHeader('Warning', paths.map((p) => `299 - ${JSON.stringify(unknownFieldMessage(p))}`));
   }
 
   private selection(q: URLSearchParams): Selection {

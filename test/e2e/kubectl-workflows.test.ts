@@ -113,3 +113,27 @@ for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
     t.is(await k.ok(['get', 'cm', 'ssa', '-o', 'jsonpath={.data.k}']), '2');
   });
 }
+
+for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
+  test(`kubectl ${version}: unknown fields are refused (strict by default), warned, or ignored; explain works`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    const bogus = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  bogusMeta: 1\ndata:\n  k: v\nbogusField: 1\n';
+    const strict = await k.run(['create', '-f', '-'], { input: bogus });
+    t.is(strict.exitCode, 1);
+    t.regex(strict.stderr, /unknown field "bogusField"/);
+    t.regex(strict.stderr, /unknown field "metadata.bogusMeta"/);
+    const warned = await k.run(['create', '--validate=warn', '-f', '-'], { input: bogus });
+    t.is(warned.exitCode, 0);
+    t.regex(warned.stderr, /Warning: unknown field "bogusField"/);
+    t.regex(await k.ok(['create', '--validate=false', '-f', '-'], { input: bogus.replace('name: b', 'name: c') }), /configmap\/c created/);
+    const explained = await k.ok(['explain', 'deployment.spec']);
+    t.regex(explained, /replicas/);
+    t.regex(explained, /template/);
+    t.regex(await k.ok(['explain', 'pods.spec.containers']), /image/);
+  });
+}
