@@ -348,9 +348,10 @@ function encodeSpecial(special: SpecialType, v: unknown, path: string): Uint8Arr
     case 'Time':
     case 'MicroTime': {
       if (v === undefined || v === null) return EMPTY; // the zero time is an empty message
-      // Go parses the string into a time.Time and marshals seconds and nanoseconds, both always.
+      // Timestamp{seconds, nanos}, both always written. metav1.Time's ProtoTime() fills seconds only
+      // (its JSON has no fraction either); MicroTime keeps the nanoseconds.
       const { seconds, nanos } = parseTime(v, path);
-      return w.tag(1, WireType.Varint).varint(seconds).tag(2, WireType.Varint).varint(nanos).finish();
+      return w.tag(1, WireType.Varint).varint(seconds).tag(2, WireType.Varint).varint(special === 'Time' ? 0 : nanos).finish();
     }
     case 'Quantity': {
       // Go's zero Quantity marshals as "0"; JSON numbers are accepted as Go's Quantity does.

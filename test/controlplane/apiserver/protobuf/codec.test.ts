@@ -128,6 +128,11 @@ test('times: offsets normalise to UTC, Time drops sub-seconds on decode, MicroTi
   t.is(got.spec.acquireTime, '0001-01-01T00:00:00.000000Z');
 });
 
+test('metav1.Time is written with nanos 0, as ProtoTime() does (the JSON form has no fraction)', (t) => {
+  const ns = (ts: string): string => encodeK8sProtobuf({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'n', creationTimestamp: ts } }).toString('hex');
+  t.is(ns('2024-01-01T00:00:00.5Z'), ns('2024-01-01T00:00:00Z'));
+});
+
 test('a zero metav1.Time is an empty message on the wire and null in JSON', (t) => {
   const bytes = encodeK8sProtobuf({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: 'n' } });
   t.true(bytes.toString('hex').includes('4200'), 'creationTimestamp written as an empty message');
