@@ -18,6 +18,7 @@ import { Reader, WireType, Writer } from './wire.js';
 
 export { ProtobufError, type ProtobufErrorCode } from './errors.js';
 export { protobufKinds } from './kinds.js';
+export type { JsonObject } from './codec.js';
 
 export const K8S_PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 /** "k8s\0" */
@@ -140,9 +141,4 @@ export function encodeK8sProtobuf(obj: Readonly<JsonObject>): Buffer {
     .tag(4, WireType.Len).string('')
     .finish();
   return Buffer.concat([K8S_PROTOBUF_MAGIC, unknown]);
-}
-
-/** For tests and diagnostics: every message in the schema table. */
-export function protobufMessages(): IterableIterator<MessageDef> {
-  return registry.all();
 }
