@@ -89,7 +89,7 @@ for (const [component, field, key, strategy, listType, mapKeys] of mergeCases) {
     const p = S[component].properties![field];
     t.is(p['x-kubernetes-patch-merge-key'], key);
     t.is(p['x-kubernetes-patch-strategy'], strategy);
-    t.is(p['x-kubernetes-list-type'] as string | undefined, listType);
+    t.is(p['x-kubernetes-list-type'] as unknown, listType as unknown);
     t.deepEqual(p['x-kubernetes-list-map-keys'], mapKeys);
   });
 }
