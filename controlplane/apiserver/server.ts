@@ -21,6 +21,7 @@ import { toTable, type IncludeObject } from './tables.js';
 import { ApiMetrics } from './metrics.js';
 import { WatchCache } from './cache/watchcache.js';
 import { componentStatus, componentStatuses, type ComponentProbe } from './componentstatus.js';
+import { isReview, answerReview } from './reviews.js';
 import { applyPatch } from './patch/apply.js';
 import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
@@ -360,6 +361,10 @@ export class ApiServer {
     }
 
     if (info.group === '' && info.resource === 'componentstatuses') return this.serveComponentStatuses(info, ri, res, q);
+    if (isReview(info.group, info.resource) && ri.verb === 'create') {
+      const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
+      return this.sendJSON(res, 201, answerReview(info.group, info.resource, info.version, info.kind, body));
+    }
     if (ri.subresource && ri.subresource !== 'status') return this.serveSubresource(reg, info, ri, ns, req, res, q, dryRun);
 
     switch (ri.verb) {

@@ -218,7 +218,7 @@ export const apiErrors = {
   gone: (message: string): StatusError => new StatusError(410, 'Expired', message),
   methodNotAllowed: (message: string): StatusError => new StatusError(405, 'MethodNotAllowed', message),
   unsupportedMediaType: (contentType: string): StatusError =>
-    new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got ${contentType}; kubets does not decode Kubernetes protobuf yet)`),
+    new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${contentType})`),
   tooManyRequests: (message: string, retryAfterSeconds: number): StatusError =>
     new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds }),
   internal: (err: Error): StatusError => new StatusError(500, 'InternalError', `Internal error occurred: ${err.message}`),

@@ -137,10 +137,7 @@ test('subresources: scale, binding, eviction, namespace deletion removes its con
     await k.cleanup();
     await srv.stop();
   });
-  await k.ok(['create', 'namespace', 'shop'], {}).catch(async () => {
-    // kubectl 1.32+ sends protobuf for `create namespace`; fall back to a manifest until the codec lands.
-    await k.ok(['create', '-f', '-'], { input: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n' });
-  });
+  await k.ok(['create', 'namespace', 'shop']);
   await k.ok(['-n', 'shop', 'create', '-f', join(FIX, 'nginx-deployment.yaml')]);
   t.regex(await k.ok(['-n', 'shop', 'scale', 'deploy', 'nginx', '--replicas=5']), /deployment.apps\/nginx scaled/);
   t.is(await k.ok(['-n', 'shop', 'get', 'deploy', 'nginx', '-o', 'jsonpath={.spec.replicas}']), '5');

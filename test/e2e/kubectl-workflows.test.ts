@@ -137,3 +137,27 @@ for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
     t.regex(await k.ok(['explain', 'pods.spec.containers']), /image/);
   });
 }
+
+for (const version of ['1.31', '1.33'] as KubectlVersion[]) {
+  test(`kubectl ${version}: create generators (protobuf bodies on 1.32+), auth can-i, auth whoami`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    t.teardown(async () => {
+      await k.cleanup();
+      await srv.stop();
+    });
+    t.regex(await k.ok(['create', 'namespace', 'gen']), /namespace\/gen created/);
+    t.regex(await k.ok(['-n', 'gen', 'create', 'configmap', 'cfg', '--from-literal=a=1', '--from-literal=b=2']), /configmap\/cfg created/);
+    t.is(await k.ok(['-n', 'gen', 'get', 'cm', 'cfg', '-o', 'jsonpath={.data.a},{.data.b}']), '1,2');
+    t.regex(await k.ok(['-n', 'gen', 'create', 'secret', 'generic', 'pw', '--from-literal=password=s3cret']), /secret\/pw created/);
+    t.is(Buffer.from(await k.ok(['-n', 'gen', 'get', 'secret', 'pw', '-o', 'jsonpath={.data.password}']), 'base64').toString(), 's3cret');
+    t.regex(await k.ok(['-n', 'gen', 'create', 'deployment', 'web', '--image=nginx:1.27', '--replicas=2', '--port=80']), /deployment.apps\/web created/);
+    t.is(await k.ok(['-n', 'gen', 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.replicas} {.spec.template.spec.containers[0].ports[0].containerPort}']), '2 80');
+    t.regex(await k.ok(['create', 'clusterrolebinding', 'admins', '--clusterrole=cluster-admin', '--user=alice']), /clusterrolebinding.rbac.authorization.k8s.io\/admins created/);
+    t.regex(await k.ok(['-n', 'gen', 'create', 'service', 'nodeport', 'np', '--tcp=80:8080']), /service\/np created/);
+    t.regex(await k.ok(['-n', 'gen', 'create', 'job', 'once', '--image=busybox']), /job.batch\/once created/);
+    t.regex(await k.ok(['-n', 'gen', 'create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *']), /cronjob.batch\/tick created/);
+    t.is((await k.ok(['auth', 'can-i', 'create', 'pods'])).trim(), 'yes');
+    if (version === '1.33') t.regex(await k.ok(['auth', 'whoami']), /system:unsecured/);
+  });
+}

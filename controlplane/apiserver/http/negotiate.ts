@@ -4,6 +4,7 @@
  */
 import YAML from 'yaml';
 import { apiErrors } from '../../machinery/errors.js';
+import { decodeK8sProtobuf, K8S_PROTOBUF_MEDIA_TYPE, ProtobufError } from '../protobuf/index.js';
 
 export interface MediaRange {
   type: string; // e.g. application/json
@@ -67,7 +68,10 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   }
 }
 
-/** Decodes a create/update body (JSON or YAML). Protobuf is refused with 415 until the wire codec lands. */
+/**
+ * Decodes a create/update body: JSON, YAML, or Kubernetes protobuf (the `k8s\0`
+ * envelope kubectl 1.32+ sends for its generators; API-SURFACE.md §b.10).
+ */
 export function decodeBody(body: Buffer, contentType: string | undefined): unknown {
   const t = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
   const text = body.toString('utf8');
@@ -83,6 +87,16 @@ export function decodeBody(body: Buffer, contentType: string | undefined): unkno
       return YAML.parse(text);
     } catch (e) {
       throw apiErrors.badRequest(`the body of the request could not be decoded as YAML: ${(e as Error).message}`);
+    }
+  }
+  if (t === K8S_PROTOBUF_MEDIA_TYPE) {
+    try {
+      return decodeK8sProtobuf(body).object;
+    } catch (e) {
+      if (e instanceof ProtobufError) {
+        throw e.code === 'UnknownKind' ? apiErrors.unsupportedMediaType(`${t} (${e.message})`) : apiErrors.badRequest(`the body of the request could not be decoded as protobuf: ${e.message}`);
+      }
+      throw e;
     }
   }
   throw apiErrors.unsupportedMediaType(t);
