@@ -37,6 +37,8 @@ export interface QueuedPod {
   timestamp: number;
   /** End of the current back-off (0 = none). */
   backoffUntil: number;
+  /** Insertion order into active: breaks timestamp ties (a coarse clock would otherwise reorder equal pods). */
+  seq: number;
 }
 
 export interface QueueOptions {
@@ -65,7 +67,7 @@ export class SchedulingQueue {
     (a, b) => {
       const pa = priorityOf(a.pod);
       const pb = priorityOf(b.pod);
-      return pa !== pb ? pa > pb : a.timestamp < b.timestamp;
+      return pa !== pb ? pa > pb : a.timestamp !== b.timestamp ? a.timestamp < b.timestamp : a.seq < b.seq;
     },
   );
   private readonly backoff = new KeyedHeap<QueuedPod>(
@@ -76,6 +78,7 @@ export class SchedulingQueue {
   /** Pods popped and not yet done (being scheduled or bound). */
   private readonly inFlight = new Map<string, QueuedPod>();
   private schedulingCycle = 0;
+  private seq = 0;
   private moveRequestCycle = -1;
   private waiters: (() => void)[] = [];
   private wakeTimers?: () => void;
@@ -109,7 +112,7 @@ export class SchedulingQueue {
       return;
     }
     const now = this.clock.now();
-    this.pushActive({ pod, key, attempts: 0, initialTimestamp: now, timestamp: now, backoffUntil: 0 });
+    this.pushActive({ pod, key, attempts: 0, initialTimestamp: now, timestamp: now, backoffUntil: 0, seq: 0 });
   }
 
   update(old: RPod | undefined, pod: RPod): void {
@@ -281,6 +284,7 @@ export class SchedulingQueue {
 
   private pushActive(q: QueuedPod): void {
     q.timestamp = this.clock.now();
+    q.seq = this.seq++;
     this.active.push(q);
     this.wake();
   }
