@@ -178,10 +178,11 @@ export function decodeError(msg: NlMessage): NlError {
     const tlvOff = 4 + (msg.flags & NLM_F.CAPPED ? NLMSGHDR_LEN : align4(reqLen));
     if (tlvOff <= p.length) message = attrString(parseAttrs(p, tlvOff).get(NLMSGERR_ATTR.MSG));
   }
-  return { errno: -error, request, message };
+  return { errno: error === 0 ? 0 : -error, request, message };
 }
 
 /** NLMSG_DONE carries an s32 status (a negative errno when a dump failed). */
 export function decodeDone(msg: NlMessage): number {
-  return msg.payload.length >= 4 ? -msg.payload.readInt32LE(0) : 0;
+  const status = msg.payload.length >= 4 ? msg.payload.readInt32LE(0) : 0;
+  return status === 0 ? 0 : -status;
 }
