@@ -13,6 +13,7 @@ import * as autoscaling from './autoscaling/v1/defaults.js';
 import * as networking from './networking/v1/defaults.js';
 import * as rbac from './rbac/v1/defaults.js';
 import * as storage from './storage/v1/defaults.js';
+import * as scheduling from './scheduling/v1/defaults.js';
 import * as discovery from './discovery/v1/defaults.js';
 
 /** A defaulter takes the decoded object of its kind. The registry is keyed by `group/version/kind`. */
@@ -45,6 +46,7 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': rbac.defaultBinding,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': rbac.defaultBinding,
   'storage.k8s.io/v1/StorageClass': storage.defaultStorageClass,
+  'scheduling.k8s.io/v1/PriorityClass': scheduling.defaultPriorityClass,
   'discovery.k8s.io/v1/EndpointSlice': discovery.defaultEndpointSlice,
 };
 

@@ -190,6 +190,9 @@ export const RESOURCE_TABLE: readonly ResourceRow[] = [
   { gv: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', resource: 'rolebindings', namespaced: true },
   { gv: 'rbac.authorization.k8s.io/v1', kind: 'Role', resource: 'roles', namespaced: true },
 
+  // scheduling.k8s.io/v1
+  { gv: 'scheduling.k8s.io/v1', kind: 'PriorityClass', resource: 'priorityclasses', namespaced: false, short: ['pc'] },
+
   // storage.k8s.io/v1
   { gv: 'storage.k8s.io/v1', kind: 'StorageClass', resource: 'storageclasses', namespaced: false, short: ['sc'] },
 

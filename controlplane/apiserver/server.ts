@@ -153,6 +153,25 @@ export class ApiServer {
       }
     }
     await this.ensureKubernetesService();
+    await this.ensureSystemPriorityClasses();
+  }
+
+  /** The two priority classes every cluster has (upstream's scheduling bootstrap). */
+  private async ensureSystemPriorityClasses(): Promise<void> {
+    const info = this.opts.scheme.forResource('scheduling.k8s.io', 'priorityclasses');
+    if (!info) return; // switched off by --runtime-config
+    const reg = this.registry(info);
+    const classes = [
+      { name: 'system-node-critical', value: 2000001000, description: 'Used for system critical pods that must not be moved from their current node.' },
+      { name: 'system-cluster-critical', value: 2000000000, description: 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.' },
+    ];
+    for (const c of classes) {
+      try {
+        await reg.create('', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: c.name }, value: c.value, description: c.description, globalDefault: false });
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      }
+    }
   }
 
   /**
