@@ -20,7 +20,6 @@ export async function main(argv: string[], io?: CommandIo, signal?: AbortSignal)
     opts = optionsFromFlags(started.flags, log);
   } catch (e) {
     if (!(e instanceof SchedulerConfigError)) throw e;
-    log.error(e.message);
     await log.flush();
     (io ?? process).stderr.write(`error: ${e.message}\nRun 'kube-scheduler --help' for usage.\n`);
     return 2;

@@ -9,6 +9,7 @@
  * endpoint run whether or not this instance leads, so a standby takes over
  * with a warm cache.
  */
+import { setMaxListeners } from 'node:events';
 import { LeaderElector } from '../client/leaderelection.js';
 import { EventBroadcaster } from '../client/events.js';
 import { SharedInformerFactory } from '../client/factory.js';
@@ -41,6 +42,8 @@ export async function runScheduler(opts: SchedulerOptions, signal: AbortSignal):
 
   // Everything below stops on `stop`: the caller's signal, or lost leadership.
   const stop = new AbortController();
+  // Every informer, timer loop and watch listens on it: more than Node's default warning threshold of 10.
+  setMaxListeners(100, stop.signal);
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
 
