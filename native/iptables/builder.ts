@@ -51,13 +51,13 @@ export class TableBlock {
     return this;
   }
 
-  /** `-D chain args…`: the matching rule must exist or the whole restore fails. */
+  /** `-D chain args…`: the matching rule must exist or the whole table fails. */
   deleteRule(chain: string, args: readonly string[] | string): this {
     this.ruleLines.push(`-D ${chain} ${typeof args === 'string' ? args : joinArgs(args)}`);
     return this;
   }
 
-  /** Flushes (by declaring) and deletes a chain. Deleting a chain that does not exist fails the restore. */
+  /** Flushes (by declaring) and deletes a chain. Deleting a chain that does not exist fails the table. */
   deleteChain(name: string): this {
     this.chain(name);
     this.deleteLines.push(`-X ${name}`);
