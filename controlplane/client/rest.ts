@@ -232,13 +232,17 @@ export async function* decodeWatch<T>(open: () => Promise<IncomingMessage>, sign
   try {
     for await (const chunk of res as AsyncIterable<string>) {
       buf += chunk;
+      // Scan with an offset and cut the buffer once per chunk: a chunk often
+      // holds hundreds of events, and re-slicing per line would be quadratic.
+      let start = 0;
       let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl).trim();
-        buf = buf.slice(nl + 1);
-        if (line === '') continue;
+      while ((nl = buf.indexOf('\n', start)) >= 0) {
+        const line = buf.slice(start, nl);
+        start = nl + 1;
+        if (line.trim() === '') continue;
         yield parseEvent<T>(line);
       }
+      buf = start === 0 ? buf : buf.slice(start);
     }
     const rest = buf.trim();
     if (rest !== '') yield parseEvent<T>(rest);

@@ -8,7 +8,8 @@
  *   Retry-After (seconds) is honoured; otherwise exponential back-off.
  * - 5xx is retried for GET, or for any verb when the server sent Retry-After.
  * - A connection error is retried for GET, and for any verb when the
- *   connection was refused (the request cannot have reached the server).
+ *   connection was refused or a reused keep-alive socket turned out to be
+ *   closed by the server (the request cannot have been processed).
  * - Every attempt takes a token from the bucket, so retries are rate limited too.
  */
 import http, { type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
@@ -45,6 +46,8 @@ export interface RawResponse {
 }
 
 const TOKEN_FILE_REFRESH_MS = 60_000;
+/** cause_code of a reset on a reused keep-alive socket. */
+const STALE_SOCKET = 'ECONNRESET_REUSED';
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
 
@@ -143,7 +146,9 @@ export class Transport {
       req.on('timeout', () => req.destroy(Object.assign(new Error(`request timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (e: NodeJS.ErrnoException) => {
         if (signal?.aborted) reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-        else reject(new ConnectionError(`${method} ${this.base.origin}${path}: ${e.message}`, e.code));
+        // A keep-alive socket the server closed while idle fails before any byte
+        // of the request was processed: Node's documented case for a retry of any verb.
+        else reject(new ConnectionError(`${method} ${this.base.origin}${path}: ${e.message}`, req.reusedSocket && e.code === 'ECONNRESET' ? STALE_SOCKET : e.code));
       });
       req.end(body);
     });
@@ -186,7 +191,7 @@ export class Transport {
         // Streams have no overall timeout: a watch is open for minutes (its own timeoutSeconds ends it).
         res = await this.send(method, full, this.headers(extra), body, opts.signal, opts.stream ? 0 : this.timeoutMs);
       } catch (e) {
-        const retryable = e instanceof ConnectionError && (idempotent || e.cause_code === 'ECONNREFUSED');
+        const retryable = e instanceof ConnectionError && (idempotent || e.cause_code === 'ECONNREFUSED' || e.cause_code === STALE_SOCKET);
         if (!retryable || attempt >= this.maxRetries) throw e;
         const d = this.backoff(attempt);
         this.log?.v(2).info('retrying after connection error', { method, path, attempt: attempt + 1, delayMs: d, err: (e as Error).message });
