@@ -34,6 +34,18 @@ export class CommandNotFoundError extends Error {
   }
 }
 
+/** The network namespace given to the runner cannot be entered (deleted, or not a namespace). */
+export class NetnsUnavailableError extends Error {
+  readonly code = 'NetnsUnavailable';
+  constructor(
+    readonly netns: string,
+    detail: string,
+  ) {
+    super(`network namespace ${netns}: ${detail}`);
+    this.name = 'NetnsUnavailableError';
+  }
+}
+
 export interface ExecOptions {
   /** A network namespace path (`/run/netns/x`, `/proc/<pid>/ns/net`); commands run inside it. */
   readonly netns?: string;
@@ -62,6 +74,11 @@ export class ExecCommandRunner implements CommandRunner {
     // reports a missing target program as exit 127 with "No such file or directory".
     if ((r.exitCode === undefined && /ENOENT/.test(String(r.message))) || (this.opts.netns && r.exitCode === 127 && /No such file/.test(stderr))) {
       throw new CommandNotFoundError(cmd);
+    }
+    // nsenter itself failing must not pass for the tool's own exit code (1 means
+    // "no such rule" to iptables -C, "nothing matched" to conntrack).
+    if (this.opts.netns && r.exitCode !== 0 && /^nsenter: (cannot open|reassociate)/m.test(stderr)) {
+      throw new NetnsUnavailableError(this.opts.netns, stderr.trim());
     }
     if (r.exitCode === undefined) {
       return { exitCode: -1, stdout, stderr: stderr || String(r.message) };

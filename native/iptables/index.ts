@@ -5,4 +5,4 @@ export * from './save.js';
 export * from './builder.js';
 export * from './detect.js';
 export * from './runner.js';
-export { ExecCommandRunner, CommandNotFoundError, type CommandRunner, type CommandResult, type ExecOptions } from './command.js';
+export { ExecCommandRunner, CommandNotFoundError, NetnsUnavailableError, type CommandRunner, type CommandResult, type ExecOptions } from './command.js';

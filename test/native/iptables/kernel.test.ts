@@ -5,7 +5,7 @@
  * atomic failure, ensure-rule idempotence, and auto backend selection.
  */
 import test from 'ava';
-import { ExecCommandRunner, IptablesError, RestoreBuilder, openIptables, parseSave, type IptablesMode } from '../../../native/iptables/index.js';
+import { CommandNotFoundError, ExecCommandRunner, IptablesError, NetnsUnavailableError, RestoreBuilder, openIptables, parseSave, type IptablesMode } from '../../../native/iptables/index.js';
 import { createNetNs, type NetNs } from '../../harness/netns.js';
 
 async function withNs<T>(fn: (ns: NetNs) => Promise<T>): Promise<T> {
@@ -136,7 +136,18 @@ test('auto mode follows the backend that already holds rules in the namespace', 
   });
 });
 
-test('a namespace that does not exist: commands fail, not silently hit the root namespace', async (t) => {
-  const ipt = await openIptables({ mode: 'nft', netns: '/run/netns/kt-ipt-does-not-exist' }).catch((e: unknown) => e);
-  t.true(ipt instanceof IptablesError);
+test('a namespace that does not exist: NetnsUnavailable, never a silent fall-through to the root namespace', async (t) => {
+  const netns = '/run/netns/kt-ipt-does-not-exist';
+  const e = await t.throwsAsync(openIptables({ netns }), { instanceOf: NetnsUnavailableError });
+  t.is(e?.code, 'NetnsUnavailable');
+  t.is(e?.netns, netns);
+});
+
+test('ExecCommandRunner: a missing program is CommandNotFoundError, in the root namespace and inside one', async (t) => {
+  await t.throwsAsync(new ExecCommandRunner().run('kt-no-such-program', []), { instanceOf: CommandNotFoundError });
+  await withNs(async (ns) => {
+    await t.throwsAsync(new ExecCommandRunner({ netns: ns.path }).run('kt-no-such-program', []), { instanceOf: CommandNotFoundError });
+    const r = await new ExecCommandRunner({ netns: ns.path }).run('sh', ['-c', 'cat; exit 3'], 'in');
+    t.deepEqual(r, { exitCode: 3, stdout: 'in', stderr: '' });
+  });
 });
