@@ -7,6 +7,7 @@ import type { ParsedFlags } from '../machinery/flags/parsed.js';
 import type { Logger } from '../machinery/log/index.js';
 import { parsePolicy, PolicyError, providerProfile, type AlgorithmProvider } from './framework/registry.js';
 import type { Profile } from './framework/types.js';
+import type { SchedulingObserver } from './scheduler.js';
 
 export class SchedulerConfigError extends Error {
   override readonly name = 'SchedulerConfigError';
@@ -42,6 +43,9 @@ export interface SchedulerOptions {
   log: Logger;
   /** Called once serving, with the bound port (tests use port -1). */
   onServing?(port: number): void;
+  /** Called once the caches synced, before scheduling starts (benches start their clocks here). */
+  onSynced?(): void;
+  observer?: SchedulingObserver;
 }
 
 /** Defaults as the flag table has them; tests override what they need. */

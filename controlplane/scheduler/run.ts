@@ -76,9 +76,12 @@ export async function runScheduler(opts: SchedulerOptions, signal: AbortSignal):
     imageNodeCount: (img) => cache.imageNodeCount(img),
     hardPodAffinityWeight: opts.hardPodAffinitySymmetricWeight,
   };
-  const broadcaster = new EventBroadcaster(client, { qps: 10, burst: 25, log });
+  // Events get their own client and rate limiter, as upstream's eventClient: a burst of
+  // Scheduled events must not eat the tokens binds need.
+  const eventClient = new RestClient(restConfig, { qps: opts.kubeApiQps, burst: opts.kubeApiBurst, contentType: opts.kubeApiContentType, userAgent: 'kube-scheduler', log });
+  const broadcaster = new EventBroadcaster(eventClient, { qps: 10, burst: 25, log });
   const recorder = broadcaster.newRecorder({ component: opts.schedulerName });
-  const scheduler = new Scheduler({ client, cache, queue, algorithm, cluster, recorder, metrics, log, schedulerName: opts.schedulerName });
+  const scheduler = new Scheduler({ client, cache, queue, algorithm, cluster, recorder, metrics, log, schedulerName: opts.schedulerName, observer: opts.observer });
 
   pods.onAdd(scheduler.onPodAdd);
   pods.onUpdate(scheduler.onPodUpdate);
@@ -107,6 +110,7 @@ export async function runScheduler(opts: SchedulerOptions, signal: AbortSignal):
   try {
     if (await factory.waitForCacheSync(stop.signal)) {
       log.info('caches synced', { nodes: cache.nodes.length, pods: cache.podCount });
+      opts.onSynced?.();
       if (opts.leaderElect) {
         const elector = new LeaderElector({
           leases: client.resource(resources.leases, opts.lockNamespace),
@@ -142,6 +146,7 @@ export async function runScheduler(opts: SchedulerOptions, signal: AbortSignal):
     await broadcaster.flush().catch(() => undefined);
     await server?.close();
     client.close();
+    eventClient.close();
   }
   return outcome;
 }
