@@ -5,14 +5,17 @@
  * `iptables-<mode>-restore --noflush` (also through nsenter, so the two
  * differ only by our code), for the legacy and nft backends.
  *
- *   npm run bench -- iptables [--services 1000,5000] [--modes legacy,nft] [--again]
+ *   npm run bench -- iptables [--services 1000,5000] [--modes legacy,nft] [--again] [--runs 1]
  *
  * Per service: one KUBE-SERVICES match, a KUBE-SVC-* chain with three
  * `-m statistic` jumps, three KUBE-SEP-* chains (masquerade mark + DNAT):
  * 10 rules and 4 chains, the shape of LIBS.md §5. Each measurement starts
  * from an empty namespace; `--again` also times a second, identical restore
  * into the populated one (a steady-state full sync). Then iptables-save +
- * parseSave of the result.
+ * parseSave of the result. With `--runs N` every timing is the median of N
+ * runs, and the two paths alternate which goes first: on a shared 2-core VM
+ * the restore times swing by 2× from run to run, more than the difference
+ * under test (almost all the time is spent in iptables-restore and the kernel).
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -71,23 +74,56 @@ interface Row {
   savedRules: number;
 }
 
-function parseArgs(args: string[]): { services: number[]; modes: IptablesMode[]; again: boolean } {
+interface Opts {
+  services: number[];
+  modes: IptablesMode[];
+  again: boolean;
+  runs: number;
+}
+
+function parseArgs(args: string[]): Opts {
   let services = [1000, 5000];
   let modes: IptablesMode[] = ['legacy', 'nft'];
   let again = false;
+  let runs = 1;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--services') services = args[++i].split(',').map(Number);
+    if (a === '--runs') runs = Number(args[++i]);
+    else if (a === '--services') services = args[++i].split(',').map(Number);
     else if (a === '--modes') modes = args[++i].split(',') as IptablesMode[];
     else if (a === '--again') again = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (services.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--services takes positive integers');
   if (modes.some((m) => m !== 'legacy' && m !== 'nft')) throw new Error('--modes takes legacy,nft');
-  return { services, modes, again };
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
+  return { services, modes, again, runs };
 }
 
-async function measure(mode: IptablesMode, n: number, again: boolean, dir: string, signal: AbortSignal): Promise<Row | undefined> {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Median of each numeric field over the runs. */
+function medianRow(rows: Row[]): Row {
+  const pick = (k: keyof Row): number | undefined => {
+    const xs = rows.map((r) => r[k]).filter((x): x is number => typeof x === 'number');
+    return xs.length ? median(xs) : undefined;
+  };
+  const r0 = rows[0];
+  return {
+    ...r0,
+    buildMs: pick('buildMs')!,
+    oursMs: pick('oursMs')!,
+    baseMs: pick('baseMs')!,
+    saveMs: pick('saveMs')!,
+    parseMs: pick('parseMs')!,
+    ...(r0.oursAgainMs !== undefined ? { oursAgainMs: pick('oursAgainMs'), baseAgainMs: pick('baseAgainMs') } : {}),
+  };
+}
+
+async function measure(mode: IptablesMode, n: number, again: boolean, baselineFirst: boolean, dir: string, signal: AbortSignal): Promise<Row | undefined> {
   // Our path: build (pure) + restore through ExecIptables.
   const b0 = nowMs();
   const set = buildRuleset(n);
@@ -96,43 +132,51 @@ async function measure(mode: IptablesMode, n: number, again: boolean, dir: strin
   await writeFile(file, set.text);
   const row: Partial<Row> = { mode, services: n, rules: set.rules, chains: set.chains, buildMs };
 
-  const ours = await createNetNs('kt-bench');
-  try {
-    const ipt = await openIptables({ mode, netns: ours.path });
-    let t = nowMs();
-    await ipt.restore(set.text);
-    row.oursMs = nowMs() - t;
-    if (again && !signal.aborted) {
-      t = nowMs();
+  const ours = async (): Promise<void> => {
+    const ns = await createNetNs('kt-bench');
+    try {
+      const ipt = await openIptables({ mode, netns: ns.path });
+      let t = nowMs();
       await ipt.restore(set.text);
-      row.oursAgainMs = nowMs() - t;
+      row.oursMs = nowMs() - t;
+      if (again && !signal.aborted) {
+        t = nowMs();
+        await ipt.restore(set.text);
+        row.oursAgainMs = nowMs() - t;
+      }
+      t = nowMs();
+      const saved = await ipt.save('nat');
+      row.saveMs = nowMs() - t;
+      t = nowMs();
+      const parsed = parseSave(saved);
+      row.parseMs = nowMs() - t;
+      row.savedRules = countRules(parsed);
+    } finally {
+      await ns.destroy();
     }
-    t = nowMs();
-    const saved = await ipt.save('nat');
-    row.saveMs = nowMs() - t;
-    t = nowMs();
-    const parsed = parseSave(saved);
-    row.parseMs = nowMs() - t;
-    row.savedRules = countRules(parsed);
-  } finally {
-    await ours.destroy();
-  }
-  if (signal.aborted) return undefined;
+  };
 
   // Baseline: the pre-rendered file on the tool's stdin, nothing else.
-  const base = await createNetNs('kt-bench');
-  try {
-    const cmd = `exec nsenter --net=${base.path} -- iptables-${mode}-restore --noflush --wait 5 < ${file}`;
-    let t = nowMs();
-    await execa('sh', ['-c', cmd]);
-    row.baseMs = nowMs() - t;
-    if (again && !signal.aborted) {
-      t = nowMs();
+  const baseline = async (): Promise<void> => {
+    const ns = await createNetNs('kt-bench');
+    try {
+      const cmd = `exec nsenter --net=${ns.path} -- iptables-${mode}-restore --noflush --wait 5 < ${file}`;
+      let t = nowMs();
       await execa('sh', ['-c', cmd]);
-      row.baseAgainMs = nowMs() - t;
+      row.baseMs = nowMs() - t;
+      if (again && !signal.aborted) {
+        t = nowMs();
+        await execa('sh', ['-c', cmd]);
+        row.baseAgainMs = nowMs() - t;
+      }
+    } finally {
+      await ns.destroy();
     }
-  } finally {
-    await base.destroy();
+  };
+
+  for (const step of baselineFirst ? [baseline, ours] : [ours, baseline]) {
+    if (signal.aborted) return undefined;
+    await step();
   }
   return row as Row;
 }
@@ -169,9 +213,14 @@ export async function main(args: string[], signal: AbortSignal): Promise<void> {
       await warmUp(mode, dir);
       for (const n of opts.services) {
         if (signal.aborted) return;
-        process.stderr.write(`iptables-${mode}: ${n} services…\n`);
-        const r = await measure(mode, n, opts.again, dir, signal);
-        if (r) rows.push(r);
+        const runs: Row[] = [];
+        for (let k = 0; k < opts.runs; k++) {
+          process.stderr.write(`iptables-${mode}: ${n} services, run ${k + 1}/${opts.runs}…\n`);
+          const r = await measure(mode, n, opts.again, k % 2 === 1, dir, signal);
+          if (!r) return;
+          runs.push(r);
+        }
+        rows.push(medianRow(runs));
       }
     }
   } finally {
@@ -189,5 +238,5 @@ export async function main(args: string[], signal: AbortSignal): Promise<void> {
     );
     if (r.savedRules !== r.rules) lines.push(`  ! saved ${r.savedRules} rules, wrote ${r.rules}`);
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${opts.runs > 1 ? `medians of ${opts.runs} runs; ` : ''}ms are wall-clock, rules/s = rules / (build + restore)\n` + lines.join('\n') + '\n');
 }
