@@ -7,7 +7,7 @@
  * - managerName / validateFieldManager: the `?fieldManager=` parameter.
  * - FieldSet, typeForKind, fieldSetOf…: the building blocks, for tests and tools.
  */
-export { applyOperation, updateOperation, managerName, validateFieldManager, LAST_APPLIED_ANNOTATION, FIELD_MANAGER_MAX_LENGTH } from './manager.js';
+export { applyOperation, updateOperation, managerName, validateFieldManager, LAST_APPLIED_ANNOTATION, BEFORE_FIRST_APPLY, FIELD_MANAGER_MAX_LENGTH } from './manager.js';
 export type { ApplyInput, UpdateInput, OperationResult } from './manager.js';
 export { FieldSet } from './fieldset.js';
 export type { FieldsV1 } from './fieldset.js';

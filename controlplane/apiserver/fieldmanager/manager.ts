@@ -51,6 +51,9 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The Update manager that owns what an untracked object held when it was first applied to. */
+export const BEFORE_FIRST_APPLY = 'before-first-apply';
+
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Longest manager name upstream accepts (validation.FieldManagerMaxLength). */
@@ -92,13 +95,33 @@ function withoutManagedFields(o: unknown): JsonObject {
   return copy;
 }
 
-/** `o` with managedFields set to `entries` (removed when there are none). */
-function withManagedFields(o: JsonObject, entries: ManagedFieldsEntry[]): Obj {
-  const meta: JsonObject = isObject(o.metadata) ? { ...o.metadata } : {};
-  if (entries.length > 0) meta.managedFields = entries;
-  else delete meta.managedFields;
-  return { ...o, metadata: meta } as Obj;
+/**
+ * `o` with managedFields set to `entries` (removed when there are none),
+ * placed where `reference` (the metadata the request started from) had it.
+ * Key order matters: the registry spots no-op writes by comparing JSON text,
+ * so an unchanged object must serialize exactly as before.
+ */
+function withManagedFields(o: JsonObject, entries: ManagedFieldsEntry[], reference: unknown): Obj {
+  const meta: JsonObject = isObject(o.metadata) ? o.metadata : {};
+  const out: JsonObject = {};
+  const refKeys = isObject(reference) ? Object.keys(reference) : [];
+  const at = refKeys.indexOf('managedFields');
+  // Insert before the first key that followed managedFields in the reference; append otherwise.
+  const following = new Set(at < 0 ? [] : refKeys.slice(at + 1));
+  let placed = entries.length === 0;
+  for (const [k, v] of Object.entries(meta)) {
+    if (k === 'managedFields') continue;
+    if (!placed && following.has(k)) {
+      out.managedFields = entries;
+      placed = true;
+    }
+    out[k] = v;
+  }
+  if (!placed) out.managedFields = entries;
+  return { ...o, metadata: out } as Obj;
 }
+
+const metadataOf = (o: unknown): unknown => (isObject(o) ? o.metadata : undefined);
 
 /** Managers of a stored object; unreadable entries count as none, so one bad write can't wedge every later one. */
 function storedManagers(o: unknown): Map<string, ManagerRecord> {
@@ -184,7 +207,13 @@ export function applyOperation(input: ApplyInput): OperationResult {
   const live = input.live === undefined ? {} : withoutManagedFields(input.live);
   const ignored = resetFields(subresource);
   const id = managerIdentifier({ manager, operation: 'Apply', apiVersion, subresource });
-  const before = input.live === undefined ? new Map<string, ManagerRecord>() : storedManagers(input.live);
+  let before: Managed = input.live === undefined ? new Map<string, ManagerRecord>() : storedManagers(input.live);
+  if (input.live !== undefined && before.size === 0) {
+    // Upstream's skipNonAppliedManager: an object nobody tracked yet gets its
+    // existing fields recorded for "before-first-apply", as an Update from an
+    // empty object, so the first applier can't silently take them over.
+    before = recordUpdate({}, live, before, { manager: BEFORE_FIRST_APPLY, apiVersion, subresource: '' }, type, now);
+  }
 
   const attempt = (force: boolean) => applyOnce(live, applied, before, id, { manager, apiVersion, subresource }, type, ignored, force);
   let outcome = attempt(Boolean(input.force));
@@ -212,7 +241,7 @@ export function applyOperation(input: ApplyInput): OperationResult {
     managed.set(id, { ...mine, time });
   }
   const entries = encodeManagedFields(managed);
-  return { object: withManagedFields(object, entries), managedFields: entries };
+  return { object: withManagedFields(object, entries, metadataOf(input.live)), managedFields: entries };
 }
 
 type ApplyOutcome = { object: JsonObject; managers: Managed } | { conflicts: Map<string, FieldSet> };
@@ -423,19 +452,43 @@ export function updateOperation(input: UpdateInput): OperationResult {
     managers = fromBody && fromBody.size > 0 ? fromBody : input.old === undefined ? new Map() : storedManagers(input.old);
   }
 
-  const ignored = resetFields(subresource);
-  // The writer is handled as upstream's temporary "current-operation" manager: every existing entry, the
-  // writer's own included, first loses what this request changed, then the writer gains it.
-  const moved = reassign(oldObj, newObj, managers, '', type, ignored);
+  // Upstream's skipNonAppliedManager: an object that reached an update with no
+  // managedFields (written before tracking began, or cleared with `[{}]`)
+  // stays untracked until someone applies to it; creates always start tracking.
+  if (managers.size === 0 && input.old !== undefined) {
+    return { object: withManagedFields(newObj, [], metadataOf(input.updated)), managedFields: [] };
+  }
+
+  const result = recordUpdate(oldObj, newObj, managers, { manager, apiVersion, subresource }, type, now);
+  const entries = encodeManagedFields(capUpdateManagers(result));
+  const reference = isObject(input.updated.metadata) && 'managedFields' in input.updated.metadata ? input.updated.metadata : metadataOf(input.old);
+  return { object: withManagedFields(newObj, entries, reference), managedFields: entries };
+}
+
+/**
+ * The Update bookkeeping (merge.Updater.Update behind upstream's
+ * "current-operation" indirection): every existing entry, the writer's own
+ * included, loses what changed from `oldObj` to `newObj`; then the writer
+ * gains the added and modified fields and a new time — only if there are any,
+ * so a request that changes nothing leaves all entries as they were.
+ */
+function recordUpdate(
+  oldObj: unknown,
+  newObj: unknown,
+  managers: Managed,
+  who: { manager: string; apiVersion: string; subresource: string },
+  type: FieldType,
+  now: Date,
+): Map<string, ManagerRecord> {
+  const moved = reassign(oldObj, newObj, managers, '', type, resetFields(who.subresource));
   const result = moved.managers;
   const taken = moved.changed.difference(STRIPPED);
   if (!taken.isEmpty()) {
-    const id = managerIdentifier({ manager, operation: 'Update', apiVersion, subresource });
+    const id = managerIdentifier({ manager: who.manager, operation: 'Update', apiVersion: who.apiVersion, subresource: who.subresource });
     const prev = result.get(id);
-    result.set(id, { manager, operation: 'Update', apiVersion, subresource, time: formatTime(now), set: prev ? prev.set.union(taken) : taken });
+    result.set(id, { ...who, operation: 'Update', time: formatTime(now), set: prev ? prev.set.union(taken) : taken });
   }
-  const entries = encodeManagedFields(capUpdateManagers(result));
-  return { object: withManagedFields(newObj, entries), managedFields: entries };
+  return result;
 }
 
 /**

@@ -257,3 +257,16 @@ test('null in an applied configuration unsets the field but the applier owns it'
   t.deepEqual(data(o), { b: '2' });
   t.deepEqual(owners(o)['ssa/Apply'], { 'f:data': { 'f:a': {} } });
 });
+
+test('apply to an object nobody tracked yet: its fields belong to "before-first-apply", so changing them conflicts', (t) => {
+  const untracked = stored(configMap({ k: 'old', keep: 'x' })); // written before tracking began
+  const err = statusErrorOf(() => apply(untracked, configMap({ k: 'new' }), { manager: 'ssa' }));
+  t.is(err?.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using v1: .data.k');
+
+  const o = apply(untracked, configMap({ k: 'old', extra: 'y' }), { manager: 'ssa' });
+  t.deepEqual(owners(o), {
+    'ssa/Apply': { 'f:data': { 'f:extra': {}, 'f:k': {} } },
+    'before-first-apply/Update': { 'f:data': { '.': {}, 'f:keep': {}, 'f:k': {} } },
+  });
+  t.deepEqual(data(o), { k: 'old', keep: 'x', extra: 'y' });
+});

@@ -200,3 +200,10 @@ for (const tc of badEntries) {
     t.throws(() => decodeManagedFields(tc.entries), { message: tc.message });
   });
 }
+
+test('an ordinary update of an object nobody tracked stays untracked (only creates start tracking)', (t) => {
+  const untracked = stored(configMap({ a: '1' }));
+  const o = update(untracked, { ...untracked, data: { a: '2' } }, 'kubectl-edit');
+  t.false('managedFields' in (o.metadata ?? {}));
+  t.deepEqual(o.data, { a: '2' });
+});
