@@ -139,20 +139,26 @@ export async function main(args: string[], signal: AbortSignal): Promise<void> {
     await rawList(srv.url, 500);
     const { n: nRawPaged, ms: rawPagedMs } = await best(500);
     const { n: nRawAll, ms: rawAllMs } = await best();
-    const inf = new SharedInformer<Pod>(client.resource(resources.pods), { indexers: defaultIndexers(resources.pods), name: 'pods' });
+    // Best of three informer syncs too (a fresh informer each time).
+    let infMs = Infinity;
     let adds = 0;
-    inf.onAdd(() => adds++);
-    const ac = new AbortController();
-    t0 = nowMs();
-    const run = inf.run(ac.signal);
-    await inf.waitForSync(signal);
-    const infMs = nowMs() - t0;
+    for (let i = 0; i < 3 && !signal.aborted; i++) {
+      const inf = new SharedInformer<Pod>(client.resource(resources.pods), { indexers: defaultIndexers(resources.pods), name: 'pods' });
+      let n = 0;
+      inf.onAdd(() => n++);
+      const ac = new AbortController();
+      const s = nowMs();
+      const run = inf.run(ac.signal);
+      await inf.waitForSync(signal);
+      infMs = Math.min(infMs, nowMs() - s);
+      adds = n;
+      ac.abort();
+      await run;
+    }
     const syncRate = (adds / infMs) * 1000;
     rows.push(['raw fetch list, one request', `${nRawAll} in ${rawAllMs.toFixed(0)} ms`, fmtRate((nRawAll / rawAllMs) * 1000), `${((nRawAll / rawAllMs) * 1000 / syncRate).toFixed(2)}× faster than informer`]);
     rows.push(['raw fetch list, pages of 500', `${nRawPaged} in ${rawPagedMs.toFixed(0)} ms`, fmtRate((nRawPaged / rawPagedMs) * 1000), '']);
     rows.push(['informer initial sync (paged 500, 4 indexers)', `${adds} in ${infMs.toFixed(0)} ms`, fmtRate(syncRate), `${(syncRate / ((nRawPaged / rawPagedMs) * 1000)).toFixed(2)}× raw paged`]);
-    ac.abort();
-    await run;
 
     // ---- event delivery (a replayed backlog) ----
     const { resourceVersion: rv0 } = await pods.list({ limit: 1 });
