@@ -62,8 +62,7 @@ export async function createNode(env: Env, n: Node): Promise<void> {
 }
 
 export async function createPod(env: Env, p: Pod): Promise<void> {
-  const { nodeName: _ignored, ...spec } = p.spec!;
-  await env.client.resource(resources.pods, p.metadata.namespace ?? 'default').create({ ...p, spec: { ...spec, nodeName: p.spec?.nodeName } });
+  await env.client.resource(resources.pods, p.metadata.namespace ?? 'default').create(p);
 }
 
 export async function getPod(env: Env, name: string, ns = 'default'): Promise<Pod> {
