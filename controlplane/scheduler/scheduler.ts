@@ -213,9 +213,7 @@ export class Scheduler {
     }
     const assumed: RPod = { ...pod, spec: { ...pod.spec!, nodeName: result.node } };
     cache.assumePod(assumed);
-    const p = this.bind(q, assumed, result.node, start, algorithmMs);
-    this.binds.add(p);
-    void p.finally(() => this.binds.delete(p));
+    this.track(this.bind(q, assumed, result.node, start, algorithmMs));
   }
 
   private async bind(q: QueuedPod, assumed: RPod, node: string, start: number, algorithmMs: number): Promise<void> {
@@ -281,8 +279,15 @@ export class Scheduler {
           if (!isNotFound(e)) this.d.log.warn('failed to update pod condition', { pod: `${ns}/${name}`, err: (e as Error).message });
         },
       );
-    this.binds.add(p);
-    void p.finally(() => this.binds.delete(p));
+    this.track(p);
+  }
+
+  /** Keeps a background write in `binds` until it settles; a throw is logged, never left unhandled. */
+  private track(p: Promise<void>): void {
+    const tracked: Promise<void> = p
+      .catch((e: unknown) => this.d.log.error('background write failed', { err: (e as Error).stack ?? String(e) }))
+      .finally(() => this.binds.delete(tracked));
+    this.binds.add(tracked);
   }
 }
 

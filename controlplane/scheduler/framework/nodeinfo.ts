@@ -144,8 +144,8 @@ export class NodeInfo {
   portInUse(p: HostPort): boolean {
     if (this.portCount.size === 0) return false;
     if (this.portCount.has(portKey(p))) return true;
-    const any = p.ip === '0.0.0.0';
-    if (!any) return this.portCount.has(portKey({ ...p, ip: '0.0.0.0' }));
+    const wildcard = p.ip === '0.0.0.0';
+    if (!wildcard) return this.portCount.has(portKey({ ...p, ip: '0.0.0.0' }));
     const suffix = `|${p.protocol}|${p.port}`;
     for (const k of this.portCount.keys()) if (k.endsWith(suffix)) return true;
     return false;

@@ -23,11 +23,11 @@ type Bound = { kind: 'ok'; pvs: RPersistentVolume[] } | { kind: 'fail'; reason: 
 function boundVolumes(pod: RPod, cluster: ClusterView, requireBound: boolean): Bound | undefined {
   const ns = pod.metadata.namespace ?? 'default';
   const pvs: RPersistentVolume[] = [];
-  let any = false;
+  let hasClaims = false;
   for (const v of pod.spec?.volumes ?? []) {
     const claimName = v.persistentVolumeClaim?.claimName;
     if (!claimName) continue;
-    any = true;
+    hasClaims = true;
     const pvc = cluster.pvc(ns, claimName);
     if (!pvc) return { kind: 'fail', reason: reasons.claimNotFound(claimName) };
     const pvName = pvc.spec?.volumeName;
@@ -39,7 +39,7 @@ function boundVolumes(pod: RPod, cluster: ClusterView, requireBound: boolean): B
     if (!pv) return { kind: 'fail', reason: reasons.volumeNotFound(pvName) };
     pvs.push(pv);
   }
-  return any ? { kind: 'ok', pvs } : undefined;
+  return hasClaims ? { kind: 'ok', pvs } : undefined;
 }
 
 const TOPOLOGY_LABELS: readonly string[] = [...ZONE_LABELS, ...REGION_LABELS];
