@@ -20,7 +20,7 @@ export class ConnectionError extends Error {
   constructor(
     message: string,
     /** The errno-style code of the cause: ECONNREFUSED, ECONNRESET … */
-    readonly cause_code?: string,
+    readonly causeCode?: string,
   ) {
     super(message);
   }

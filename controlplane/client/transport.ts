@@ -46,7 +46,7 @@ export interface RawResponse {
 }
 
 const TOKEN_FILE_REFRESH_MS = 60_000;
-/** cause_code of a reset on a reused keep-alive socket. */
+/** causeCode of a reset on a reused keep-alive socket. */
 const STALE_SOCKET = 'ECONNRESET_REUSED';
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_MAX_MS = 5_000;
@@ -191,7 +191,7 @@ export class Transport {
         // Streams have no overall timeout: a watch is open for minutes (its own timeoutSeconds ends it).
         res = await this.send(method, full, this.headers(extra), body, opts.signal, opts.stream ? 0 : this.timeoutMs);
       } catch (e) {
-        const retryable = e instanceof ConnectionError && (idempotent || e.cause_code === 'ECONNREFUSED' || e.cause_code === STALE_SOCKET);
+        const retryable = e instanceof ConnectionError && (idempotent || e.causeCode === 'ECONNREFUSED' || e.causeCode === STALE_SOCKET);
         if (!retryable || attempt >= this.maxRetries) throw e;
         const d = this.backoff(attempt);
         this.log?.v(2).info('retrying after connection error', { method, path, attempt: attempt + 1, delayMs: d, err: (e as Error).message });

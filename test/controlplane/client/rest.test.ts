@@ -109,7 +109,7 @@ test('a 404 is a StatusError NotFound; a non-Status body still gets a reason fro
 test('a refused connection is retried and then surfaces as ConnectionError', async (t) => {
   const c = new RestClient({ server: 'http://127.0.0.1:1', source: 'test' }, { qps: 0, maxRetries: 2 });
   const err = await t.throwsAsync(c.resource(resources.configmaps, 'default').get('x'), { instanceOf: ConnectionError });
-  t.is(err!.cause_code, 'ECONNREFUSED');
+  t.is(err!.causeCode, 'ECONNREFUSED');
   c.close();
 });
 
