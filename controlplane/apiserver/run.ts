@@ -99,6 +99,15 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     corsAllowedOrigins: [...flags.list('cors-allowed-origins')],
     eventTTLms: flags.duration('event-ttl'),
     processMetrics: true,
+    kubelet: {
+      https: flags.bool('kubelet-https'),
+      port: flags.number('kubelet-port'),
+      timeoutMs: flags.duration('kubelet-timeout'),
+      preferredAddressTypes: [...flags.list('kubelet-preferred-address-types')],
+      caFile: flags.string('kubelet-certificate-authority') || undefined,
+      certFile: flags.string('kubelet-client-certificate') || undefined,
+      keyFile: flags.string('kubelet-client-key') || undefined,
+    },
     watchCache: {
       enabled: flags.bool('watch-cache'),
       defaultSize: flags.number('default-watch-cache-size'),
@@ -151,6 +160,7 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
   try {
     if (insecurePort > 0) {
       const s = createServer(api.handle);
+      s.on('upgrade', api.handleUpgrade);
       await listen(s, insecurePort, flags.string('insecure-bind-address'));
       servers.push(s);
       log.info(`Serving insecurely on ${flags.string('insecure-bind-address')}:${insecurePort}`);
@@ -158,6 +168,7 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     if (securePort > 0) {
       const tls = await tlsPair(flags, log);
       const s = createTlsServer({ cert: tls.cert, key: tls.key }, api.handle);
+      s.on('upgrade', api.handleUpgrade);
       await listen(s, securePort, flags.string('bind-address'));
       servers.push(s);
       log.info(`Serving securely on ${flags.string('bind-address')}:${securePort}`);

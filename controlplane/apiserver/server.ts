@@ -22,6 +22,8 @@ import { ApiMetrics } from './metrics.js';
 import { WatchCache } from './cache/watchcache.js';
 import { componentStatus, componentStatuses, type ComponentProbe } from './componentstatus.js';
 import { isReview, answerReview } from './reviews.js';
+import { defaultKubeletClientConfig, kubeletPath, kubeletTarget, proxyRequest, proxyUpgrade, type KubeletClientConfig } from './kubeletproxy.js';
+import type { Duplex } from 'node:stream';
 import { applyPatch } from './patch/apply.js';
 import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
@@ -57,6 +59,8 @@ export interface ApiServerOptions {
    * --default-watch-cache-size for the rest.
    */
   watchCache?: { enabled: boolean; sizes?: Record<string, number>; defaultSize?: number };
+  /** How to reach kubelets for logs/exec/attach/port-forward/proxy (--kubelet-* flags). */
+  kubelet?: KubeletClientConfig;
   /** What componentstatuses probe; default: scheduler and controller manager on their local ports, and the store. */
   componentProbes?: ComponentProbe[];
   /** Process-wide metrics (GC, memory) in /metrics; off in tests. */
@@ -374,6 +378,7 @@ export class ApiServer {
     const dryRun = q.getAll('dryRun').includes('All');
     const accept = req.headers.accept;
 
+    if (this.isKubeletSubresource(info, ri.subresource)) return this.serveKubeletRequest(ri, req, res, q);
     const verbAllowed = (v: string) => (sub ? sub.verbs.includes(v as never) : info.verbs.includes(v as never));
     if (!verbAllowed(ri.verb)) {
       throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -538,6 +543,63 @@ export class ApiServer {
     }
     throw apiErrors.methodNotAllowed('componentstatuses are computed on read: only get and list are served');
   }
+
+  private isKubeletSubresource(info: ResourceInfo, sub: string): boolean {
+    if (info.group !== '') return false;
+    if (info.resource === 'pods') return sub === 'log' || sub === 'exec' || sub === 'attach' || sub === 'portforward';
+    return info.resource === 'nodes' && sub === 'proxy';
+  }
+
+  /** The kubelet and path a pod/node subresource request goes to. */
+  private async kubeletRoute(ri: ResourceRequest, q: URLSearchParams): Promise<{ target: ReturnType<typeof kubeletTarget>; path: string }> {
+    const cfg = this.opts.kubelet ?? defaultKubeletClientConfig;
+    if (ri.resource === 'nodes') {
+      const node = await this.core('nodes').get('', ri.name);
+      return { target: kubeletTarget(node, cfg), path: kubeletPath('proxy', '', '', '', q, ri.rest) };
+    }
+    const pod = await this.core('pods').get(ri.namespace, ri.name);
+    const spec = (pod.spec ?? {}) as { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[] };
+    if (!spec.nodeName) throw apiErrors.badRequest(`pod ${ri.name} does not have a host assigned`);
+    let container = q.get('container') ?? '';
+    if (!container && ri.subresource !== 'portforward') {
+      const names = (spec.containers ?? []).map((c) => c.name);
+      const dflt = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+      if (dflt && names.includes(dflt)) container = dflt;
+      else if (names.length === 1) container = names[0];
+      else throw apiErrors.badRequest(`a container name must be specified for pod ${ri.name}, choose one of: [${names.join(' ')}]`);
+    } else if (container) {
+      const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.name);
+      if (!all.includes(container)) throw apiErrors.badRequest(`container ${container} is not valid for pod ${ri.name}`);
+    }
+    const node = await this.core('nodes').get('', spec.nodeName);
+    return { target: kubeletTarget(node, cfg), path: kubeletPath(ri.subresource, ri.namespace, ri.name, container, q) };
+  }
+
+  private async serveKubeletRequest(ri: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    const route = await this.kubeletRoute(ri, q);
+    await proxyRequest(route.target, route.path, this.opts.kubelet ?? defaultKubeletClientConfig, req, res);
+  }
+
+  /**
+   * The node:http 'upgrade' handler: exec/attach/port-forward (WebSocket or
+   * SPDY) are spliced to the kubelet; anything else is refused with a Status.
+   */
+  readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const fail = (err: StatusError) => {
+      const body = JSON.stringify(err.toStatus());
+      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const ri = parseRequestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const info = ri.isResourceRequest ? this.opts.scheme.forResource(ri.group, ri.resource, ri.version) : undefined;
+    if (!ri.isResourceRequest || !info || !this.isKubeletSubresource(info, ri.subresource)) {
+      return fail(new StatusError(400, 'BadRequest', `upgrade requests are served for pods/exec, pods/attach, pods/portforward and nodes/proxy only`));
+    }
+    this.kubeletRoute(ri, url.searchParams)
+      .then((route) => proxyUpgrade(route.target, route.path, this.opts.kubelet ?? defaultKubeletClientConfig, req, socket, head))
+      .catch((e: unknown) => fail(e instanceof StatusError ? e : apiErrors.internal(e as Error)));
+  };
 
   /** PodDisruptionBudgets, as pods/eviction needs them. */
   private budgets(): DisruptionBudgets {

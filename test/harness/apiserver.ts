@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { scheme } from '../../controlplane/api/scheme.js';
 import { openStore } from '../../controlplane/storage/factory.js';
 import type { Store } from '../../controlplane/storage/types.js';
-import { ApiServer } from '../../controlplane/apiserver/server.js';
+import { ApiServer, type ApiServerOptions } from '../../controlplane/apiserver/server.js';
 import { apiHooks } from '../../controlplane/apiserver/hooks.js';
 
 export interface TestApiServer {
@@ -20,7 +20,7 @@ export interface TestApiServer {
   stop(): Promise<void>;
 }
 
-export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdServers?: string[]; etcdPrefix?: string; watchCache?: boolean } = {}): Promise<TestApiServer> {
+export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdServers?: string[]; etcdPrefix?: string; watchCache?: boolean; api?: Partial<ApiServerOptions> } = {}): Promise<TestApiServer> {
   const dir = await mkdtemp(join(tmpdir(), 'kubets-apiserver-'));
   const store = await openStore({
     backend: opts.backend ?? 'sqlite',
@@ -29,9 +29,10 @@ export async function startApiServer(opts: { backend?: 'sqlite' | 'etcd3'; etcdS
     etcdPrefix: opts.etcdPrefix ?? `/registry-${Math.random().toString(36).slice(2, 8)}`,
   });
   let server: Server | undefined;
-  const api = new ApiServer({ scheme, store, hooks: apiHooks, serverAddress: '127.0.0.1:0', watchCache: { enabled: opts.watchCache ?? true } });
+  const api = new ApiServer({ scheme, store, hooks: apiHooks, serverAddress: '127.0.0.1:0', watchCache: { enabled: opts.watchCache ?? true }, ...opts.api });
   await api.bootstrap();
   server = createServer(api.handle);
+  server.on('upgrade', api.handleUpgrade);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
