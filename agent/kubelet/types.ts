@@ -39,7 +39,7 @@ export interface RunOptions {
   mounts: { hostPath: string; containerPath: string; readOnly: boolean; propagation?: 'private' | 'rslave' | 'rshared' }[];
   /** restart count, so names and labels are unique per attempt */
   attempt: number;
-  /** cgroup settings derived from resources and QoS. */
+  /** cgroup settings derived from resources and QoS (container/resources.ts). */
   resources: { cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; memoryLimitBytes?: number; oomScoreAdj?: number };
   privileged?: boolean;
   /** /etc/hosts and resolv.conf files the kubelet wrote for the pod. */
@@ -48,17 +48,31 @@ export interface RunOptions {
   terminationMessagePath?: string;
   /** Host file backing terminationMessagePath. */
   terminationMessageHostPath?: string;
+  /** Labels the kubelet wants on the container besides the identity ones (hash, restart count, hooks). */
+  labels?: Record<string, string>;
+  /** securityContext as computed by container/security.ts. */
+  user?: string;
+  groupAdd?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  readOnlyRootfs?: boolean;
+  noNewPrivileges?: boolean;
+  /** Join the sandbox's PID namespace (shareProcessNamespace), or the host's (hostPID). */
+  pidMode?: 'sandbox' | 'host' | 'private';
+  ipcMode?: 'sandbox' | 'host';
+  networkMode?: 'sandbox' | 'host';
 }
 
 /** A container as the runtime reports it, found by the labels the kubelet put on it. */
 export interface RuntimeContainer {
   id: ContainerId;
-  /** Pod UID, namespace, name and container name from the labels; `sandbox` for the pause container. */
+  /** Pod UID, namespace, name and container name from the labels; `POD` for the sandbox (pause) container. */
   podUID: string;
   podNamespace: string;
   podName: string;
   containerName: string;
   isSandbox: boolean;
+  /** Restart count of an app container; the sandbox's attempt number. */
   attempt: number;
   image: string;
   imageID: string;
@@ -71,8 +85,17 @@ export interface RuntimeContainer {
   message?: string;
   /** Hash of the container spec it was created from (changes → restart). */
   specHash?: string;
-  /** The sandbox it belongs to. */
+  /** The sandbox it belongs to (app containers). */
   sandboxId?: SandboxId;
+  /** Every label, for what the fields above do not carry (hooks, grace period, termination message). */
+  labels: Readonly<Record<string, string>>;
+  /** Main process id while running (sandbox: for its network namespace). */
+  pid?: number;
+  /** Sandboxes: the network the runtime gave it (docker bridge mode), and whether it uses the host's. */
+  ip?: string;
+  hostNetwork?: boolean;
+  /** Whether this came from inspect (full state) or only from a list (no exit code, times). */
+  inspected: boolean;
 }
 
 export type RuntimeEventType = 'create' | 'start' | 'die' | 'destroy' | 'oom';
@@ -83,10 +106,28 @@ export interface RuntimeEvent {
   at: Date;
 }
 
+/** How the pause container is made (runtime/docker applies it). */
+export interface SandboxOptions {
+  attempt: number;
+  hostname: string;
+  /** 'none': the network plugin sets up its namespace; 'bridge': Docker's default bridge; 'host': hostNetwork. */
+  networkMode: 'none' | 'bridge' | 'host';
+  /** hostPort mappings, only when networkMode is 'bridge' (CNI modes use the portmap plugin). */
+  portMappings?: { containerPort: number; hostPort: number; protocol: string; hostIP?: string }[];
+  sysctls?: Record<string, string>;
+  /** Extra labels (the pod's own, as dockershim copies them). */
+  labels?: Record<string, string>;
+}
+
 export interface ContainerRuntime {
+  /** Runtime name and version for node status: `docker://20.10.24`. */
+  version(): Promise<{ name: string; version: string; apiVersion: string }>;
+  /** Whether the image is present; its user (for runAsNonRoot). */
+  inspectImage(ref: string): Promise<{ id: string; user: string } | undefined>;
+  /** Pulls per policy; throws RuntimeError ErrImagePull / ErrImageNeverPull. */
   ensureImage(ref: string, policy: PullPolicy, auth?: RegistryAuth[]): Promise<void>;
-  /** Creates and starts the pause container; `netns` when the network plugin made one. */
-  runSandbox(pod: Pod, opts: { hostname: string; dnsFiles?: { hosts: string; resolv: string }; attempt: number }): Promise<SandboxId>;
+  /** Creates and starts the pause container. */
+  runSandbox(pod: Pod, opts: SandboxOptions): Promise<SandboxId>;
   /** The network namespace path of a running sandbox (/proc/<pid>/ns/net), for CNI. */
   sandboxNetns(id: SandboxId): Promise<string>;
   createContainer(sandbox: SandboxId, pod: Pod, c: Container, opts: RunOptions): Promise<ContainerId>;
@@ -94,6 +135,7 @@ export interface ContainerRuntime {
   /** SIGTERM, then SIGKILL after graceSeconds. */
   stop(id: ContainerId, graceSeconds: number): Promise<void>;
   remove(id: ContainerId): Promise<void>;
+  /** Every container this kubelet made (cheap: no exit codes or times; `inspected` false). */
   list(): Promise<RuntimeContainer[]>;
   inspect(id: ContainerId): Promise<RuntimeContainer | undefined>;
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent>;
@@ -150,6 +192,8 @@ export interface ProberManager {
   removePod(podUID: string): void;
   /** A container (re)started: its probes start over (initialDelaySeconds counts from now). */
   containerStarted(podUID: string, containerName: string, containerId: ContainerId, startedAt: Date): void;
+  /** That container exited (PLEG 'die'): its probes pause until the next containerStarted; it reads not ready, not started. */
+  containerStopped(podUID: string, containerName: string, containerId: ContainerId): void;
   /** Readiness as the status manager reports it: true without a readiness probe once started. */
   isReady(podUID: string, containerName: string): boolean;
   /** Startup probe passed (or none). */
