@@ -25,6 +25,7 @@ import { isReview, answerReview } from './reviews.js';
 import { defaultKubeletClientConfig, kubeletPath, kubeletTarget, proxyRequest, proxyUpgrade, type KubeletClientConfig } from './kubeletproxy.js';
 import type { Duplex } from 'node:stream';
 import { applyPatch } from './patch/apply.js';
+import { applyOperation, managerName, validateFieldManager } from './fieldmanager/index.js';
 import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
@@ -413,30 +414,55 @@ export class ApiServer {
       case 'create': {
         const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
         this.checkFields(info, body, q, res);
-        const o = await reg.create(ns, body, { dryRun });
+        const bad = validateFieldManager(q.get('fieldManager'), { kind: 'CreateOptions' });
+        if (bad) throw bad;
+        const o = await reg.create(ns, body, { dryRun, track: this.track(req, q) });
         return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
       }
       case 'update': {
         const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
         this.checkFields(info, body, q, res);
-        const o = await reg.update(ns, ri.name, body, { dryRun, subresource: ri.subresource });
+        const bad = validateFieldManager(q.get('fieldManager'), { kind: 'UpdateOptions' });
+        if (bad) throw bad;
+        const o = await reg.update(ns, ri.name, body, { dryRun, subresource: ri.subresource, track: this.track(req, q) });
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
       case 'patch': {
         const type = patchTypeOf(req.headers['content-type']);
         const patch = decodeBody(await this.readBody(req), req.headers['content-type']);
+        const fm = q.get('fieldManager');
+        const bad = validateFieldManager(fm, { kind: 'PatchOptions', apply: type === 'apply' });
+        if (bad) throw bad;
+        if (type !== 'apply' && q.get('force') !== null) {
+          throw apiErrors.invalid('meta.k8s.io', 'PatchOptions', '', [{ type: 'FieldValueForbidden', field: 'force', detail: 'may not be specified for non-apply patch' }]);
+        }
         if (type === 'apply') {
-          // Server-side apply creates a missing object (API-SURFACE.md §a.4).
+          // Server-side apply: field ownership in metadata.managedFields; a missing object is created.
+          const args = { manager: fm!, force: q.get('force') === 'true', apiVersion: reg.apiVersion, kind: info.kind, now: new Date(), subresource: ri.subresource ?? '' };
           try {
             await reg.get(ns, ri.name);
           } catch (e) {
             if (e instanceof StatusError && e.reason === 'NotFound' && !ri.subresource) {
               this.checkFields(info, patch, q, res);
-              const o = await reg.create(ns, { ...(patch as Obj), metadata: { ...((patch as Obj).metadata ?? {}), name: ri.name } }, { dryRun });
+              const body = { ...(patch as Obj), metadata: { ...((patch as Obj).metadata ?? {}), name: ri.name } };
+              const o = await reg.create(ns, applyOperation({ ...args, live: undefined, applied: body }).object as Obj, { dryRun });
               return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
             }
             throw e;
           }
+          let checkedApply = false;
+          const o = await reg.guaranteedUpdate(
+            ns,
+            ri.name,
+            (cur) => {
+              const next = applyOperation({ ...args, live: cur, applied: patch }).object as Obj;
+              if (!checkedApply) this.checkFields(info, next, q, res);
+              checkedApply = true;
+              return next;
+            },
+            { dryRun, subresource: ri.subresource },
+          );
+          return this.sendObject(res, accept, info, [o], { single: true, q });
         }
         let checked = false;
         const o = await reg.guaranteedUpdate(
@@ -448,7 +474,7 @@ export class ApiServer {
             checked = true;
             return next;
           },
-          { dryRun, subresource: ri.subresource },
+          { dryRun, subresource: ri.subresource, track: this.track(req, q) },
         );
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
@@ -677,6 +703,11 @@ export class ApiServer {
       throw apiErrors.badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: ${strictDecodingError(paths)}`);
     }
     res.setHeader('Warning', paths.map((p) => `299 - ${JSON.stringify(unknownFieldMessage(p))}`));
+  }
+
+  /** Who is writing, for metadata.managedFields (fieldManager, else the user agent's program name). */
+  private track(req: IncomingMessage, q: URLSearchParams): { manager: string; now: Date } {
+    return { manager: managerName(q.get('fieldManager') ?? undefined, req.headers['user-agent']), now: new Date() };
   }
 
   private selection(q: URLSearchParams): Selection {

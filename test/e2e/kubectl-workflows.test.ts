@@ -161,3 +161,23 @@ for (const version of ['1.31', '1.33'] as KubectlVersion[]) {
     if (version === '1.33') t.regex(await k.ok(['auth', 'whoami']), /system:unsecured/);
   });
 }
+
+test('server-side apply tracks field ownership: dropped fields go, other managers conflict, --force-conflicts wins', async (t) => {
+  const srv = await startApiServer();
+  const k = await makeKubectl('1.33', srv.url);
+  t.teardown(async () => {
+    await k.cleanup();
+    await srv.stop();
+  });
+  const two = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: owned\ndata:\n  a: "1"\n  b: "2"\n';
+  await k.ok(['apply', '--server-side', '-f', '-'], { input: two });
+  await k.ok(['apply', '--server-side', '-f', '-'], { input: two.replace('  b: "2"\n', '') });
+  t.is(await k.ok(['get', 'cm', 'owned', '-o', 'jsonpath={.data}']), '{"a":"1"}');
+  const managers = JSON.parse(await k.ok(['get', 'cm', 'owned', '-o', 'jsonpath={.metadata.managedFields}', '--show-managed-fields'])) as { manager: string; operation: string }[];
+  t.deepEqual(managers.map((m) => `${m.manager}/${m.operation}`), ['kubectl/Apply']);
+  const other = await k.run(['apply', '--server-side', '--field-manager=team-b', '-f', '-'], { input: two.replace('a: "1"', 'a: "9"') });
+  t.is(other.exitCode, 1);
+  t.regex(other.stderr, /Apply failed with 1 conflict: conflict with "kubectl"(?: using v1)?: \.data\.a/);
+  t.regex(await k.ok(['apply', '--server-side', '--field-manager=team-b', '--force-conflicts', '-f', '-'], { input: two.replace('a: "1"', 'a: "9"') }), /serverside-applied/);
+  t.is(await k.ok(['get', 'cm', 'owned', '-o', 'jsonpath={.data.a}']), '9');
+});

@@ -16,6 +16,7 @@ import { StoreError, type KV, type Store, type WatchEvent } from '../../storage/
 import type { Obj, ResourceDef, KindHooks, Meta } from './types.js';
 import { fieldGetter } from './fields.js';
 import type { WatchCache } from '../cache/watchcache.js';
+import { updateOperation } from '../fieldmanager/index.js';
 
 export interface Selection {
   labelSelector?: { matches(labels: Record<string, string> | undefined): boolean; isEmpty(): boolean };
@@ -46,6 +47,8 @@ export interface WriteOpts {
    * update validation, which guards what users may change, is not applied.
    */
   internal?: boolean;
+  /** Record field ownership in metadata.managedFields for this writer (operation Update). */
+  track?: { manager: string; now: Date };
 }
 
 export interface DeleteOpts {
@@ -296,6 +299,12 @@ export class GenericStore {
     o.kind = this.def.kind;
     this.initialStatus(o);
     this.hooks.setDefaults(o);
+    if (opts.track) {
+      // After defaulting, as upstream: the creator owns the defaulted fields too.
+      const mf = updateOperation({ old: undefined, updated: o, manager: opts.track.manager, apiVersion: this.apiVersion, now: opts.track.now }).managedFields;
+      if (mf.length) meta.managedFields = mf;
+      else delete meta.managedFields;
+    }
     const errs = this.hooks.validate(o);
     if (errs.length) throw this.invalid(meta.name ?? '', errs);
     if (!meta.name) throw this.invalid('', [{ type: 'FieldValueRequired', field: 'metadata.name', detail: 'name or generateName is required' }]);
@@ -335,6 +344,8 @@ export class GenericStore {
       const merged: Obj = structuredClone(cur);
       merged.status = o.status;
       merged.metadata!.resourceVersion = meta.resourceVersion ?? old.resourceVersion;
+      // managedFields computed for this write (a /status apply) travel with it.
+      if (meta.managedFields !== undefined) merged.metadata!.managedFields = meta.managedFields;
       return merged;
     }
     meta.name = old.name;
@@ -369,7 +380,10 @@ export class GenericStore {
       if (pinned && pinned !== cur.metadata!.resourceVersion) {
         throw apiErrors.conflict(this.def.group, this.def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const o = this.prepareUpdate(wanted, cur, opts.subresource ?? '', opts.internal);
+      let o = this.prepareUpdate(wanted, cur, opts.subresource ?? '', opts.internal);
+      if (opts.track && !opts.internal) {
+        o = updateOperation({ old: cur, updated: o, manager: opts.track.manager, apiVersion: this.apiVersion, now: opts.track.now, subresource: opts.subresource ?? '' }).object as Obj;
+      }
       // Allocations first (they fill fields such as a kept clusterIP), then validation.
       const txn = this.lifecycle.beforeUpdate && !opts.subresource && !opts.internal ? await this.lifecycle.beforeUpdate(o, cur, Boolean(opts.dryRun)) : undefined;
       const errs = opts.internal ? [] : this.hooks.validate(o, cur);
