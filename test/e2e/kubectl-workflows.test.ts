@@ -181,3 +181,40 @@ test('server-side apply tracks field ownership: dropped fields go, other manager
   t.regex(await k.ok(['apply', '--server-side', '--field-manager=team-b', '--force-conflicts', '-f', '-'], { input: two.replace('a: "1"', 'a: "9"') }), /serverside-applied/);
   t.is(await k.ok(['get', 'cm', 'owned', '-o', 'jsonpath={.data.a}']), '9');
 });
+
+for (const version of ['1.27', '1.33'] as KubectlVersion[]) {
+  test(`kubectl ${version}: PV and PVC, expose, configmap --from-file, describe deployment and pod`, async (t) => {
+    const srv = await startApiServer();
+    const k = await makeKubectl(version, srv.url);
+    const dir = await mkdtemp(join(tmpdir(), 'kubets-fromfile-'));
+    t.teardown(async () => {
+      await rm(dir, { recursive: true, force: true });
+      await k.cleanup();
+      await srv.stop();
+    });
+    const pv = 'apiVersion: v1\nkind: PersistentVolume\nmetadata:\n  name: pv1\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteOnce]\n  hostPath: {path: /tmp/pv1}\n';
+    const pvc = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: claim1\nspec:\n  accessModes: [ReadWriteOnce]\n  resources: {requests: {storage: 1Gi}}\n';
+    t.regex(await k.ok(['create', '-f', '-'], { input: pv }), /persistentvolume\/pv1 created/);
+    t.regex(await k.ok(['create', '-f', '-'], { input: pvc }), /persistentvolumeclaim\/claim1 created/);
+    t.regex(await k.ok(['get', 'pv']), /^pv1\s+1Gi\s+RWO\s+Retain\s+Pending/m);
+    t.regex(await k.ok(['get', 'pvc']), /^claim1\s+Pending/m);
+
+    await writeFile(join(dir, 'app.properties'), 'color=blue\nsize=10\n');
+    t.regex(await k.ok(['create', 'configmap', 'props', `--from-file=${join(dir, 'app.properties')}`]), /configmap\/props created/);
+    t.is(await k.ok(['get', 'cm', 'props', '-o', 'jsonpath={.data.app\\.properties}']), 'color=blue\nsize=10');
+
+    await k.ok(['create', '-f', '-'], { input: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.25\n        ports: [{containerPort: 80}]\n' });
+    t.regex(await k.ok(['expose', 'deployment', 'web', '--port=8080', '--target-port=80']), /service\/web exposed/);
+    const svc = JSON.parse(await k.ok(['get', 'svc', 'web', '-o', 'json'])) as { spec: { selector: Record<string, string>; ports: { port: number; targetPort: number }[] } };
+    t.deepEqual(svc.spec.selector, { app: 'web' });
+    t.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [8080, 80]);
+    const dd = await k.ok(['describe', 'deployment', 'web']);
+    t.regex(dd, /^Name:\s+web$/m);
+    t.regex(dd, /^Selector:\s+app=web$/m);
+    t.regex(dd, /nginx:1\.25/);
+    await k.ok(['run', 'solo', '--image=busybox', '--restart=Never']);
+    const dp = await k.ok(['describe', 'pod', 'solo']);
+    t.regex(dp, /^Name:\s+solo$/m);
+    t.regex(dp, /^Status:\s+Pending$/m);
+  });
+}
