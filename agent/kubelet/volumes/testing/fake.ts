@@ -19,6 +19,8 @@ export class FakeMounter implements Mounter {
   readonly unmounts: string[] = [];
   /** Set to make the next mount fail with this message. */
   failNext?: string;
+  /** Targets whose unmount fails (device busy). */
+  readonly busy = new Set<string>();
 
   async mount(source: string, target: string, fstype: string, options: readonly string[]): Promise<void> {
     this.calls.push(mountArgs(source, target, fstype, options));
@@ -32,6 +34,7 @@ export class FakeMounter implements Mounter {
 
   async unmount(target: string): Promise<void> {
     this.unmounts.push(target);
+    if (this.busy.has(target)) throw new Error(`umount: ${target}: target is busy`);
     const i = this.mounted.findIndex((m) => m.target === target);
     if (i < 0) throw new Error(`umount: ${target}: not mounted`);
     this.mounted.splice(i, 1);
