@@ -35,6 +35,7 @@ export const IFF_MULTI_QUEUE = 0x0100;
 export const IFF_NO_PI = 0x1000;
 const IFNAMSIZ = 16;
 const IFREQ_LEN = 40;
+const EBADF = 9;
 
 export interface TunOptions {
   /** Device name; may hold one `%d` for the kernel to number (`kt%d`). Empty: the kernel picks `tun%d`. */
@@ -73,7 +74,13 @@ export class TunDevice {
   readonly name: string;
   readonly fd: number;
   readonly flags: number;
-  private closed = false;
+  /** Aborts the readers when the device is closed under them. */
+  private readonly stopReaders = new AbortController();
+
+  // guarded by the event loop
+  private readers = 0;
+  private closeRequested = false;
+  private fdClosed = false;
 
   private constructor(name: string, fd: number, flags: number) {
     this.name = name;
@@ -115,6 +122,7 @@ export class TunDevice {
    * full; the packet is dropped, as a NIC would). Throws TunError otherwise.
    */
   write(packet: Uint8Array): boolean {
+    if (this.closeRequested) throw new TunError(`write ${this.name}`, EBADF);
     try {
       writeSync(this.fd, packet);
       return true;
@@ -131,9 +139,17 @@ export class TunDevice {
    * them as long as you like. One reader per device.
    */
   async *batches(signal: AbortSignal): AsyncGenerator<Buffer[]> {
+    if (this.closeRequested) throw new TunError(`read ${this.name}`, EBADF);
     const mtuMax = 65535 + 4;
-    for await (const b of readBatches({ fd: this.fd, maxDatagram: mtuMax, maxBatchBytes: 512 * 1024, op: `read ${this.name}` }, signal)) {
-      if (b.datagrams.length > 0) yield b.datagrams;
+    this.readers++;
+    try {
+      const both = AbortSignal.any([signal, this.stopReaders.signal]);
+      for await (const b of readBatches({ fd: this.fd, maxDatagram: mtuMax, maxBatchBytes: 512 * 1024, op: `read ${this.name}` }, both)) {
+        if (b.datagrams.length > 0) yield b.datagrams;
+      }
+    } finally {
+      this.readers--;
+      if (this.closeRequested && this.readers === 0) this.closeFd();
     }
   }
 
@@ -142,10 +158,22 @@ export class TunDevice {
     for await (const batch of this.batches(signal)) yield* batch;
   }
 
-  /** Closes the fd. Stop readers (abort their signal) first. Idempotent. */
+  /**
+   * Closes the device. Active readers are stopped first and the fd is closed
+   * when the last one has returned (its worker may still be inside read(2):
+   * closing under it could let the number be reused and read by mistake).
+   * Idempotent.
+   */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closeRequested) return;
+    this.closeRequested = true;
+    if (this.readers === 0) this.closeFd();
+    else this.stopReaders.abort();
+  }
+
+  private closeFd(): void {
+    if (this.fdClosed) return;
+    this.fdClosed = true;
     closeSync(this.fd);
   }
 }

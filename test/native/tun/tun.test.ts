@@ -117,3 +117,25 @@ test('opening a name that is taken by another kind of device fails with a TunErr
     await ns.destroy();
   }
 });
+
+test('close() under an active reader stops it, then closes the fd; later use fails with EBADF', async (t) => {
+  const ns = await createNetNs();
+  const dev = withNetns(ns.name, () => TunDevice.open({ name: 'kt-close0' }));
+  try {
+    const never = new AbortController();
+    const reader = (async () => {
+      let n = 0;
+      for await (const _ of dev.packets(never.signal)) n++;
+      return n;
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    dev.close();
+    t.is(await reader, 0);
+    t.throws(() => dev.write(Buffer.alloc(20)), { instanceOf: TunError, message: /^write kt-close0: EBADF/ });
+    const it = dev.batches(never.signal);
+    await t.throwsAsync(it.next(), { instanceOf: TunError, message: /EBADF/ });
+  } finally {
+    dev.close();
+    await ns.destroy();
+  }
+});
