@@ -54,6 +54,11 @@ class Waker {
     else this.pending = true;
   }
 
+  /** Forgets wakes that came before now: the loop is about to look at the state anyway. */
+  clear(): void {
+    this.pending = false;
+  }
+
   wait(clock: Clock, ms: number): Promise<void> {
     if (this.pending) {
       this.pending = false;
@@ -155,6 +160,7 @@ export class Worker {
 
   async run(): Promise<void> {
     while (!this.stopped) {
+      this.waker.clear();
       let delay = Infinity;
       if (this.running && this.containerId !== undefined) {
         const now = this.host.clock.now();
