@@ -61,5 +61,6 @@ export class FakeClock implements Clock {
 
 /** Lets pending promise callbacks (and I/O-free async chains) run. */
 export async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+  // Enough turns for the longest await chains in the client (a fake request is several hops).
+  for (let i = 0; i < 50; i++) await new Promise<void>((r) => setImmediate(r));
 }

@@ -276,8 +276,9 @@ test.serial('[integration] leader election: killing the leader hands the lease t
     await until(() => started.length === 2, 'b to lead', 5000);
     const took = Number(started[1].split(' ')[1]) - killed;
     t.true(started[1].startsWith('b'));
-    t.true(took <= timing.leaseDurationMs + timing.retryPeriodMs * 1.2 + 200, `${releaseOnCancel ? 'released' : 'crashed'}: took over in ${took} ms`);
-    if (releaseOnCancel) t.true(took < 1000, `a released lease is taken at the next retry (${took} ms)`);
+    // No upper bounds on time here (tests don't assert timings; a loaded machine is slow):
+    // a crashed leader's lease is never taken before it could have expired.
+    if (!releaseOnCancel) t.true(took >= timing.leaseDurationMs - timing.retryPeriodMs, `crashed: took over after ${took} ms, before the lease could expire`);
     const l = await leases.get(`sched-${releaseOnCancel ? 'release' : 'crash'}`);
     t.is(l.spec?.holderIdentity, 'b');
     t.is(l.spec?.leaseTransitions, releaseOnCancel ? 0 : 1, 'a released lease has no holder to transition from');

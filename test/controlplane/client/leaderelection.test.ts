@@ -125,8 +125,9 @@ test('run: leads, and on cancel releases the lease so a standby acquires at its 
   const l = await lease(fake);
   t.is(l.spec?.holderIdentity, undefined, 'released');
   t.is(l.spec?.leaseDurationSeconds, 1);
-  await clock.advance(2_400);
-  t.true(b.events.includes('started'), `b took over within one retry period: ${b.events.join(',')}`);
+  // The standby retries every retryPeriod plus up to 1.2× jitter (upstream's JitterFactor): 2 s … 4.4 s.
+  await clock.advance(4_500);
+  t.true(b.events.includes('started'), `b took over at its next (jittered) retry: ${b.events.join(',')}`);
   acB.abort();
   await runB;
 });

@@ -50,12 +50,12 @@ test('bin/kube-scheduler with a positional argument: exit 2', (t) => {
   t.regex(r.stderr, /^error: unexpected argument "start"/);
 });
 
-test('bin/kube-scheduler with no flags: exit 1 with the not-implemented line', (t) => {
-  const r = run('kube-scheduler', []);
+test('bin/kube-proxy with no flags: exit 1 with the not-implemented line', (t) => {
+  const r = run('kube-proxy', []);
   t.is(r.status, 1);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
-  t.regex(lines[0], /^I\d{4} [\d:.]+ +\d+ kube-scheduler\] Starting kube-scheduler /);
-  t.regex(lines[lines.length - 1], /^E\d{4} .* kube-scheduler\] kube-scheduler: not implemented yet in kubets \(issue 4\); refusing to pretend to run$/);
+  t.regex(lines[0], /^I\d{4} [\d:.]+ +\d+ kube-proxy\] Starting kube-proxy /);
+  t.regex(lines[lines.length - 1], /^E\d{4} .* kube-proxy\] kube-proxy: not implemented yet in kubets \(a later issue\); refusing to pretend to run$/);
 });
 
 test('bin/kube-scheduler --version', (t) => {
