@@ -38,7 +38,11 @@ import { openNetns, withNetns, type NetnsHandle } from '../netns/netns.js';
 import { createPersistentTun } from '../tun/tun.js';
 
 export interface RtNetlinkOptions {
-  /** Work in this namespace (a name under /run/netns, a path, or an open handle the caller keeps owning). */
+  /**
+   * Work in this namespace: a name under /run/netns or a path (the client opens
+   * and closes it), or an open handle, which the caller owns and must keep open
+   * until the client is closed (TUN creation and `watch` enter it again).
+   */
   readonly netns?: string | NetnsHandle;
   /** Per-exchange timeout for replies; default 10 s. */
   readonly timeoutMs?: number;

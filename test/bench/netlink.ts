@@ -201,9 +201,12 @@ async function tunWorker(o: Options): Promise<number> {
     return rate;
   } finally {
     ac.abort();
-    dev.close();
-    nl.close();
-    await ns.destroy();
+    try {
+      dev.close();
+      nl.close();
+    } finally {
+      await ns.destroy();
+    }
   }
 }
 
@@ -231,16 +234,18 @@ async function tunReadStream(o: Options): Promise<number> {
     });
     return await runGenerator(ns, o);
   } finally {
-    rs.pause();
-    // Deleting the link is what releases the blocked read (rs.destroy() alone
-    // does not); the stream then closes the fd after that read has returned,
-    // never under a read still queued in the pool.
-    const closed = new Promise<void>((resolve) => rs.once('close', () => resolve()));
-    rs.destroy();
-    await nl.delLink('kt-bench1').catch(() => undefined);
-    await closed;
-    nl.close();
-    await ns.destroy();
+    try {
+      // Deleting the link is what releases the blocked read (rs.destroy() alone
+      // does not); the stream then closes the fd after that read has returned,
+      // never under a read still queued in the pool.
+      const closed = new Promise<void>((resolve) => rs.once('close', () => resolve()));
+      rs.destroy();
+      await nl.delLink('kt-bench1').catch(() => undefined);
+      await closed;
+    } finally {
+      nl.close();
+      await ns.destroy();
+    }
   }
 }
 
