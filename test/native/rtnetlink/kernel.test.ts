@@ -256,3 +256,20 @@ function describe(e: RtEvent): string | undefined {
   if (e.kind === 'newroute' || e.kind === 'delroute') return e.route.table === 254 && e.route.dst.startsWith('10.9.') ? `${e.kind} ${e.route.dst}` : undefined;
   return e.kind;
 }
+
+test('IPv6: address and routes (dev and via a gateway)', (t) =>
+  inNs(t, async (nl, ns) => {
+    await nl.addLink({ kind: 'bridge', name: 'br0', up: true });
+    await nl.addAddress({ dev: 'br0', cidr: 'fd00:1::1/64' });
+    await nl.addRoutes([
+      { dst: 'fd00:9::/64', dev: 'br0', metric: 10 },
+      { dst: 'fd00:a::/48', gateway: 'fd00:1::2', dev: 'br0' },
+    ]);
+    const text = await ip(ns, '-6', 'route', 'show');
+    t.regex(text, /^fd00:9::\/64 dev br0 metric 10/m);
+    t.regex(text, /^fd00:a::\/48 via fd00:1::2 dev br0/m);
+    const v6 = await nl.routes({ family: 6 });
+    t.like(v6.find((r) => r.dst === 'fd00:a::/48'), { family: 6, gateway: 'fd00:1::2' });
+    await nl.delRoutes([{ dst: 'fd00:9::/64', metric: 10 }, { dst: 'fd00:a::/48' }]);
+    t.false((await nl.routes({ family: 6 })).some((r) => r.dst.startsWith('fd00:9') || r.dst.startsWith('fd00:a')));
+  }));
