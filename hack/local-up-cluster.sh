@@ -7,7 +7,7 @@
 #   hack/local-up-cluster.sh -d       start in the background and return
 #   hack/local-up-cluster.sh --down   stop what a detached run started
 #
-# Environment: KUBETS_DIR, API_PORT (8080), STORAGE_BACKEND (sqlite|etcd3),
+# Environment: KUBETS_DIR, API_PORT (8080), SCHEDULER_PORT (10251), STORAGE_BACKEND (sqlite|etcd3),
 # ETCD_SERVERS (with etcd3; default: start a local etcd on 127.0.0.1:2379).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,8 +67,13 @@ start kube-apiserver "$ROOT/bin/kube-apiserver" --insecure-port="$API_PORT" --se
   --cert-dir="$DIR/data/certs" --logtostderr=true --v=1 "${storage_flags[@]}"
 wait_http "http://127.0.0.1:$API_PORT/healthz" kube-apiserver
 
+SCHEDULER_PORT="${SCHEDULER_PORT:-10251}"
+start kube-scheduler "$ROOT/bin/kube-scheduler" --master="http://127.0.0.1:$API_PORT" \
+  --port="$SCHEDULER_PORT" --logtostderr=true --v=1
+wait_http "http://127.0.0.1:$SCHEDULER_PORT/healthz" kube-scheduler
+
 # Components land issue by issue; each is started here once it runs for real.
-log "not started yet (not implemented in kubets so far): kube-controller-manager kube-scheduler kubelet kube-proxy flanneld"
+log "not started yet (not implemented in kubets so far): kube-controller-manager kubelet kube-proxy flanneld"
 
 cat >"$DIR/kubeconfig" <<KC
 apiVersion: v1
