@@ -134,6 +134,9 @@ export class KubeletProberManager implements ProberManager, WorkerHost {
   containerStarted(podUID: string, containerName: string, containerId: ContainerId, startedAt: Date): void {
     let recs = this.containers.get(podUID);
     if (!recs) this.containers.set(podUID, (recs = new Map()));
+    const prev = recs.get(containerName);
+    // Re-announcing the running instance (a caller that reports on every sync) changes nothing.
+    const isNewInstance = !prev || prev.id !== containerId || !prev.running;
     const rec: ContainerRecord = { id: containerId, startedAtMs: startedAt.getTime(), running: true };
     recs.set(containerName, rec);
     let changed = false;
@@ -142,7 +145,7 @@ export class KubeletProberManager implements ProberManager, WorkerHost {
       if (w) changed = this.startInstance(w, rec) || changed;
     }
     // A container without probes becomes ready by starting: that is a change too.
-    if (changed || !this.hasWorker(podUID, containerName, 'readiness')) this.emitChange(podUID);
+    if (changed || (isNewInstance && !this.hasWorker(podUID, containerName, 'readiness'))) this.emitChange(podUID);
   }
 
   /**

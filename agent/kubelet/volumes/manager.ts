@@ -239,7 +239,8 @@ export class DiskVolumeManager implements VolumeManager {
       } catch (e) {
         throw e instanceof VolumeError ? e : mountFailed(v.name, (e as Error).message);
       }
-      await this.writeProjection(uid, v.name, dir, proj);
+      // setUp runs on every sync too: skip the write (and its read-back) when this version is on disk already.
+      if (proj.key !== this.written.get(uid)?.get(v.name)) await this.writeProjection(uid, v.name, dir, proj);
       // API data is mounted read-only, as upstream does since 1.9.4.
       return { hostPath: dir, readOnly: true };
     }

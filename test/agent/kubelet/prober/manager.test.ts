@@ -79,6 +79,8 @@ test('a container without a readiness probe is ready once started (and startup, 
   t.true(e.pm.isReady('uid-1', 'plain'));
   t.true(e.pm.isStarted('uid-1', 'plain'));
   t.deepEqual(e.changes, ['uid-1']);
+  e.pm.containerStarted('uid-1', 'plain', 'id-1', startedAt(e));
+  t.deepEqual(e.changes, ['uid-1'], 're-announcing the running instance is not a change');
   e.pm.containerStopped('uid-1', 'plain', 'id-1');
   t.false(e.pm.isReady('uid-1', 'plain'));
   t.false(e.pm.isStarted('uid-1', 'plain'));

@@ -118,6 +118,8 @@ test('refresh: a changed ConfigMap is swapped in; an unchanged one costs no writ
   const v1 = await readlink(join(dir, '..data'));
   await e.vm.refresh(pod);
   t.is(await readlink(join(dir, '..data')), v1, 'nothing changed: same version directory');
+  await e.vm.setUpPodVolumes(pod);
+  t.is(await readlink(join(dir, '..data')), v1, 'a repeated setUp does not rewrite either');
 
   e.sources.putConfigMap({ metadata: { name: 'cfg', namespace: 'ns', uid: 'cm1', resourceVersion: '2' }, data: { 'app.conf': 'v2', extra: 'x' } });
   await e.vm.refresh(pod);
@@ -160,7 +162,7 @@ test('downwardAPI: labels rendered upstream-style, refreshed when the pod\'s lab
   ]);
   const dir = (await e.vm.setUpPodVolumes(pod)).get('info')!.hostPath;
   t.is(await readFile(join(dir, 'labels'), 'utf8'), 'app="web"');
-  t.is(await readFile(join(dir, 'uid'), 'utf8'), pod.metadata.uid);
+  t.is(await readFile(join(dir, 'uid'), 'utf8'), pod.metadata.uid!);
   t.is(await readFile(join(dir, 'cpu_limit'), 'utf8'), '500');
   t.is(await readFile(join(dir, 'mem_limit'), 'utf8'), '8', 'unset limit → node allocatable');
   t.is(e.mounter.calls.length, 0, 'downwardAPI is on disk');
@@ -192,7 +194,7 @@ test('projected: tmpfs, all sources, and the service-account token placeholder',
   t.deepEqual(e.mounter.calls, [['-t', 'tmpfs', 'tmpfs', dir]]);
   t.is(await readFile(join(dir, 'a'), 'utf8'), 'A');
   t.is(await readFile(join(dir, 'b'), 'utf8'), 'B');
-  t.is(await readFile(join(dir, 'name'), 'utf8'), pod.metadata.name);
+  t.is(await readFile(join(dir, 'name'), 'utf8'), pod.metadata.name!);
   t.regex(await readFile(join(dir, 'token'), 'utf8'), /security issue/);
   e.sources.putConfigMap({ metadata: { name: 'cfg', namespace: 'ns', resourceVersion: '2' }, data: { a: 'A2' } });
   await e.vm.refresh(pod);
