@@ -122,6 +122,8 @@ function get(url: URL, headers: Record<string, string | string[]>, signal: Abort
       });
       res.once('end', finish);
       res.once('error', (e) => (size >= MAX_BODY_BYTES ? undefined : reject(e)));
+      // However the stream ends, the promise settles (a no-op when 'end' already resolved it).
+      res.once('close', () => reject(new Error('connection closed before the response body ended')));
     };
     const req =
       url.protocol === 'https:'
