@@ -25,6 +25,7 @@ import { isReview, answerReview } from './reviews.js';
 import { defaultKubeletClientConfig, kubeletPath, kubeletTarget, proxyRequest, proxyUpgrade, type KubeletClientConfig } from './kubeletproxy.js';
 import type { Duplex } from 'node:stream';
 import { applyPatch } from './patch/apply.js';
+import { encodeK8sProtobuf, isProtobufKind, K8S_PROTOBUF_MEDIA_TYPE, ProtobufError } from './protobuf/index.js';
 import { applyOperation, managerName, validateFieldManager } from './fieldmanager/index.js';
 import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
@@ -823,7 +824,33 @@ export class ApiServer {
       body = { kind: info.listKind, apiVersion: info.group ? `${info.group}/${info.version}` : info.version, metadata, items: objs };
     }
     if (shape.yaml) return this.sendText(res, o.code ?? 200, YAML.stringify(body), 'application/yaml');
+    if (shape.protobuf) {
+      const bytes = this.toProtobuf(body as Obj, info);
+      if (bytes) {
+        res.writeHead(o.code ?? 200, { 'Content-Type': K8S_PROTOBUF_MEDIA_TYPE, 'Content-Length': bytes.length });
+        res.end(bytes);
+        return;
+      }
+    }
     return this.sendJSON(res, o.code ?? 200, body);
+  }
+
+  /**
+   * The Kubernetes protobuf encoding of an object or list, or undefined when
+   * this kind (or one of its fields) has no codec: the caller answers JSON then,
+   * which every client that asks for protobuf also accepts.
+   */
+  private toProtobuf(body: Obj, info: ResourceInfo): Buffer | undefined {
+    const apiVersion = body.apiVersion ?? (info.group ? `${info.group}/${info.version}` : info.version);
+    const kind = body.kind ?? info.kind;
+    if (!isProtobufKind(apiVersion, kind)) return undefined;
+    try {
+      // Items of a list carry their kind only in the list's envelope.
+      return encodeK8sProtobuf({ ...body, apiVersion, kind } as Parameters<typeof encodeK8sProtobuf>[0]);
+    } catch (e) {
+      if (e instanceof ProtobufError) return undefined;
+      throw e;
+    }
   }
 
   private sendJSON(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {

@@ -24,7 +24,7 @@ export function parseAccept(header: string | undefined): MediaRange[] {
   });
 }
 
-export type ResponseShape = { kind: 'object'; yaml: boolean } | { kind: 'table'; version: 'v1' | 'v1beta1' };
+export type ResponseShape = { kind: 'object'; yaml: boolean; protobuf?: boolean } | { kind: 'table'; version: 'v1' | 'v1beta1' };
 
 /** Table when the first acceptable Table range comes before a plain one, as kubectl lists them. */
 export function responseShape(accept: string | undefined): ResponseShape {
@@ -34,6 +34,8 @@ export function responseShape(accept: string | undefined): ResponseShape {
     }
     if (r.params.as) continue; // another 'as' we don't serve (PartialObjectMetadata…): skip to the next range
     if (r.type === 'application/yaml') return { kind: 'object', yaml: true };
+    // Typed clients of 1.32+ (and our own daemons) prefer protobuf; JSON stays the answer where a kind has no codec.
+    if (r.type === K8S_PROTOBUF_MEDIA_TYPE) return { kind: 'object', yaml: false, protobuf: true };
     if (r.type === 'application/json' || r.type === '*/*' || r.type === 'application/*') return { kind: 'object', yaml: false };
   }
   return { kind: 'object', yaml: false };

@@ -116,3 +116,26 @@ test('a body over --max-request-bytes gets 413', async (t) => {
   t.is(r.status, 413);
   t.is(((await r.json()) as { reason: string }).reason, 'RequestEntityTooLarge');
 });
+
+test('Accept: application/vnd.kubernetes.protobuf gets protobuf for kinds with a codec, JSON otherwise', async (t) => {
+  const { url } = await serve(t);
+  const { decodeK8sProtobuf } = await import('../../../controlplane/apiserver/protobuf/index.js');
+  t.is((await fetch(`${url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: cm('pb') })).status, 201);
+  const accept = 'application/vnd.kubernetes.protobuf,application/json';
+  const one = await fetch(`${url}/api/v1/namespaces/default/configmaps/pb`, { headers: { Accept: accept } });
+  t.is(one.headers.get('content-type'), 'application/vnd.kubernetes.protobuf');
+  const decoded = decodeK8sProtobuf(new Uint8Array(await one.arrayBuffer()));
+  t.is(decoded.kind, 'ConfigMap');
+  t.deepEqual((decoded.object as { data: unknown }).data, { a: '1' });
+  t.is((decoded.object as { metadata: { name: string } }).metadata.name, 'pb');
+  const list = await fetch(`${url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: accept } });
+  t.is(list.headers.get('content-type'), 'application/vnd.kubernetes.protobuf');
+  const l = decodeK8sProtobuf(new Uint8Array(await list.arrayBuffer()));
+  t.is(l.kind, 'ConfigMapList');
+  t.deepEqual((l.object as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name), ['pb']);
+  // A kind without a codec (meta.k8s.io Table is always JSON) is answered in JSON.
+  const table = await fetch(`${url}/api/v1/namespaces/default/configmaps`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
+  t.is(table.headers.get('content-type'), 'application/json');
+  // Plain JSON clients are unaffected.
+  t.is((await fetch(`${url}/api/v1/namespaces/default/configmaps/pb`)).headers.get('content-type'), 'application/json');
+});
