@@ -381,6 +381,7 @@ export class ApiServer {
     const accept = req.headers.accept;
 
     if (this.isKubeletSubresource(info, ri.subresource)) return this.serveKubeletRequest(ri, req, res, q);
+    if (info.group === '' && info.resource === 'services' && ri.subresource === 'proxy') return this.serveServiceProxy(ri, req, res, q);
     const verbAllowed = (v: string) => (sub ? sub.verbs.includes(v as never) : info.verbs.includes(v as never));
     if (!verbAllowed(ri.verb)) {
       throw apiErrors.methodNotAllowed(`the server does not allow this method on the requested resource`);
@@ -569,6 +570,34 @@ export class ApiServer {
       return this.sendObject(res, accept, info, await componentStatuses(this.probes()), { single: false, q, resourceVersion: '' });
     }
     throw apiErrors.methodNotAllowed('componentstatuses are computed on read: only get and list are served');
+  }
+
+  /**
+   * services/proxy: `[scheme:]name[:port]/proxy/<path>` is forwarded to one
+   * ready endpoint of the Service (upstream's service proxy; the API server
+   * must be able to reach pod IPs, as on a node of the cluster).
+   */
+  private async serveServiceProxy(ri: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    const parts = ri.name.split(':');
+    let scheme = 'http';
+    if (parts.length > 1 && (parts[0] === 'http' || parts[0] === 'https')) scheme = parts.shift()!;
+    const [name, portSpec] = parts;
+    const svc = await this.core('services').get(ri.namespace, name);
+    const ports = ((svc.spec as { ports?: { name?: string; port: number }[] } | undefined)?.ports ?? []);
+    const svcPort = portSpec ? ports.find((p) => p.name === portSpec || String(p.port) === portSpec) : ports[0];
+    if (!svcPort) throw apiErrors.serviceUnavailable(`no service port ${JSON.stringify(portSpec ?? '')} found for service "${name}"`);
+    const ep = await this.core('endpoints').get(ri.namespace, name).catch(() => undefined);
+    const subsets = ((ep?.subsets as { addresses?: { ip: string }[]; ports?: { name?: string; port: number }[] }[] | undefined) ?? []);
+    for (const ss of subsets) {
+      const port = (ss.ports ?? []).find((p) => (p.name ?? '') === (svcPort.name ?? '')) ?? (ss.ports ?? [])[0];
+      const addr = ss.addresses?.[0];
+      if (port && addr) {
+        const target = { host: addr.ip, port: port.port, https: scheme === 'https' };
+        const qs = q.toString() ? `?${q.toString()}` : '';
+        return proxyRequest(target, `/${ri.rest.map(encodeURIComponent).join('/')}${qs}`, { ...(this.opts.kubelet ?? defaultKubeletClientConfig), caFile: undefined, certFile: undefined, keyFile: undefined }, req, res);
+      }
+    }
+    throw apiErrors.serviceUnavailable(`no endpoints available for service "${name}"`);
   }
 
   private isKubeletSubresource(info: ResourceInfo, sub: string): boolean {

@@ -76,3 +76,22 @@ test('kubectl logs is proxied to the kubelet of the pod’s node; upgrades are s
   t.regex(got, /echo:ping/);
   t.true(kubelet.seen.some((s) => s.startsWith('UPGRADE /exec/default/web/app?command=sh&stdout=true v5.channel.k8s.io')));
 });
+
+test('services/proxy forwards to a ready endpoint of the Service', async (t) => {
+  const backend = createServer((req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end(`backend saw ${req.url}`);
+  });
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  t.teardown(() => backend.close());
+  const port = (backend.address() as AddressInfo).port;
+  const srv = await startApiServer();
+  t.teardown(() => srv.stop());
+  const post = (path: string, body: unknown) => fetch(`${srv.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  await post('/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ name: 'http', port: 80, targetPort: port }] } });
+  t.is((await fetch(`${srv.url}/api/v1/namespaces/default/services/web/proxy/x`)).status, 503); // no endpoints yet
+  await post('/api/v1/namespaces/default/endpoints', { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'web' }, subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'http', port }] }] });
+  const r = await fetch(`${srv.url}/api/v1/namespaces/default/services/web:http/proxy/hello/world?q=1`);
+  t.is(r.status, 200);
+  t.is(await r.text(), 'backend saw /hello/world?q=1');
+});
