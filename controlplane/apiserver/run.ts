@@ -99,6 +99,7 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     corsAllowedOrigins: [...flags.list('cors-allowed-origins')],
     eventTTLms: flags.duration('event-ttl'),
     processMetrics: true,
+    profiling: flags.bool('profiling'),
     kubelet: {
       https: flags.bool('kubelet-https'),
       port: flags.number('kubelet-port'),

@@ -19,6 +19,7 @@ import { GenericStore, type Selection, type DeleteOpts } from './registry/generi
 import { noHooks, type HookLookup, type Obj } from './registry/types.js';
 import { toTable, type IncludeObject } from './tables.js';
 import { ApiMetrics } from './metrics.js';
+import { servePprof } from '../machinery/debug/pprof.js';
 import { WatchCache } from './cache/watchcache.js';
 import { componentStatus, componentStatuses, type ComponentProbe } from './componentstatus.js';
 import { isReview, answerReview } from './reviews.js';
@@ -65,6 +66,8 @@ export interface ApiServerOptions {
   kubelet?: KubeletClientConfig;
   /** What componentstatuses probe; default: scheduler and controller manager on their local ports, and the store. */
   componentProbes?: ComponentProbe[];
+  /** --profiling: /debug/pprof/ (V8 CPU profiles and heap snapshots). */
+  profiling?: boolean;
   /** Process-wide metrics (GC, memory) in /metrics; off in tests. */
   processMetrics?: boolean;
   /** Called once per failed request with what went wrong (the daemon logs it). */
@@ -307,6 +310,7 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const q = url.searchParams;
     const accept = req.headers.accept;
+    if (this.opts.profiling && (await servePprof(url, res))) return;
     switch (path) {
       case '/version':
         return this.sendJSON(res, 200, { ...this.version, gitCommit: '', gitTreeState: 'clean', buildDate: '2026-11-22T00:00:00Z', goVersion: 'node' + process.versions.node, compiler: 'tsc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` });

@@ -1,13 +1,11 @@
 /**
  * The scheduler's HTTP endpoint (--address/--port, 10251): /healthz, /metrics
- * and, with --profiling, /debug/pprof/ (a V8 CPU profile in place of Go's
- * pprof: /debug/pprof/profile?seconds=N returns a .cpuprofile that Chrome
- * DevTools opens; /debug/pprof/heap a heap snapshot).
+ * and, with --profiling, /debug/pprof/ (machinery/debug/pprof.ts: V8
+ * profiles in place of Go's pprof).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
-import { getHeapSnapshot } from 'node:v8';
+import { servePprof } from '../machinery/debug/pprof.js';
 import type { Logger } from '../machinery/log/index.js';
 import type { SchedulerMetrics } from './metrics.js';
 
@@ -68,28 +66,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOpt
     case '/metrics':
       return text(200, await opts.metrics.registry.metrics(), opts.metrics.registry.contentType);
   }
-  if (opts.profiling && url.pathname.startsWith('/debug/pprof')) {
-    const sub = url.pathname.replace(/^\/debug\/pprof\/?/, '');
-    if (sub === '') return text(200, 'profiles:\n  profile?seconds=N  V8 CPU profile (.cpuprofile)\n  heap               V8 heap snapshot (.heapsnapshot)\n');
-    if (sub === 'profile') {
-      const seconds = Math.min(Math.max(Number(url.searchParams.get('seconds') ?? '30') || 30, 1), 300);
-      const session = new Session();
-      session.connect();
-      try {
-        await session.post('Profiler.enable');
-        await session.post('Profiler.start');
-        await new Promise((r) => setTimeout(r, seconds * 1000));
-        const { profile } = await session.post('Profiler.stop');
-        return text(200, JSON.stringify(profile), 'application/json');
-      } finally {
-        session.disconnect();
-      }
-    }
-    if (sub === 'heap') {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      getHeapSnapshot().pipe(res);
-      return;
-    }
-  }
+  if (opts.profiling && (await servePprof(url, res))) return;
   text(404, '404 page not found\n');
 }

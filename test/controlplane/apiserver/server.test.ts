@@ -139,3 +139,13 @@ test('Accept: application/vnd.kubernetes.protobuf gets protobuf for kinds with a
   // Plain JSON clients are unaffected.
   t.is((await fetch(`${url}/api/v1/namespaces/default/configmaps/pb`)).headers.get('content-type'), 'application/json');
 });
+
+test('--profiling serves a V8 CPU profile at /debug/pprof/profile', async (t) => {
+  const { url } = await serve(t, { profiling: true });
+  const r = await fetch(`${url}/debug/pprof/profile?seconds=1`);
+  t.is(r.status, 200);
+  const profile = (await r.json()) as { nodes: unknown[]; startTime: number };
+  t.true(profile.nodes.length > 0);
+  const off = await serve(t);
+  t.is((await fetch(`${off.url}/debug/pprof/`)).status, 404);
+});
