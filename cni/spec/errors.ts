@@ -39,3 +39,15 @@ export class CniError extends Error {
     return r;
   }
 }
+
+/** Any thrown value as a CniError: CniErrors pass through, anything else is Internal (999) — the reference skel does the same. */
+export function toCniError(e: unknown): CniError {
+  if (e instanceof CniError) return e;
+  if (e instanceof Error) return new CniError(CniCode.Internal, e.message);
+  return new CniError(CniCode.Internal, String(e));
+}
+
+/** A configuration problem (code 7), the usual answer to a bad field. */
+export function invalidConfig(msg: string, details?: string): CniError {
+  return new CniError(CniCode.InvalidNetworkConfig, msg, details);
+}
