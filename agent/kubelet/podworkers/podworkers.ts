@@ -68,6 +68,12 @@ export class PodWorkers {
     return this.workers.has(uid);
   }
 
+  /** Whether the pod's sync is running or about to. */
+  busy(uid: string): boolean {
+    const w = this.workers.get(uid);
+    return w !== undefined && (w.running || w.pending);
+  }
+
   update(uid: string): void {
     if (!this.signal || this.signal.aborted) {
       // Before run(): remember it; run() starts it.

@@ -1,0 +1,592 @@
+/**
+ * The kubelet daemon: flags → KubeletConfig, then every part wired and run
+ * until the signal aborts.
+ *
+ * Start-up order matters:
+ *   1. the Docker engine must answer (retried, said once) and the pod infra
+ *      image must exist (the local pause image is built when missing, so a
+ *      fresh node needs no registry);
+ *   2. handlers are registered before the sources start, so no pod is missed;
+ *   3. the PLEG's first relist runs before pods are synced, so containers
+ *      left by a previous kubelet are adopted rather than duplicated;
+ *   4. the node registers and heartbeats in the background: pods of static
+ *      manifests run even while the API server is unreachable.
+ * Without --kubeconfig (file present) or --api-servers the kubelet runs
+ * standalone: static pods only, no node object, no mirror pods.
+ */
+import { setMaxListeners } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../../controlplane/api/core/v1/types.js';
+import { EventBroadcaster, type EventRecorder } from '../../controlplane/client/events.js';
+import { SharedInformerFactory } from '../../controlplane/client/factory.js';
+import { loadRestConfig, describeConfig } from '../../controlplane/client/kubeconfig.js';
+import { RestClient } from '../../controlplane/client/rest.js';
+import { resources } from '../../controlplane/client/resources.js';
+import type { DeepReadonly, Lister } from '../../controlplane/client/types.js';
+import type { ParsedFlags } from '../../controlplane/machinery/flags/parsed.js';
+import { KUBERNETES_VERSION } from '../../controlplane/machinery/flags/version.js';
+import type { Logger } from '../../controlplane/machinery/log/index.js';
+import { openIptables } from '../../native/iptables/runner.js';
+import { ensurePauseImage, PAUSE_IMAGE } from '../../native/pause/pause.js';
+import { parseResolvConf, type DnsSettings } from './container/dns.js';
+import { readTerminationMessage } from './container/podfiles.js';
+import { Kubelet } from './kubelet.js';
+import { CniPlugin } from './network/cniplugin.js';
+import { DockerBridgePlugin } from './network/dockerbridge.js';
+import { KubenetPlugin } from './network/kubenet.js';
+import { NetworkStore } from './network/store.js';
+import type { NetworkPlugin } from './network/types.js';
+import { GenericPLEG } from './pleg/generic.js';
+import { KubeletProberManager } from './prober/manager.js';
+import { Backoff, CRASH_BACKOFF_INITIAL_MS, CRASH_BACKOFF_MAX_MS, IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS } from './runtime/backoff.js';
+import { authsFromDockerConfig } from './runtime/docker/images.js';
+import { DockerRuntime } from './runtime/docker/runtime.js';
+import { LABEL } from './runtime/labels.js';
+import { RuntimeManager } from './runtime/manager.js';
+import { FileSource } from './sources/file.js';
+import { HttpSource } from './sources/http.js';
+import { MirrorClient } from './sources/mirror.js';
+import { PodManager } from './sources/podmanager.js';
+import type { PodSource } from './sources/types.js';
+import { KubeletStatusManager } from './status/manager.js';
+import { NodeStatusReporter } from './status/node.js';
+import { buildNodeStatus, capacityOf, allocatableOf, detectNodeIP, goArch, readMachineInfo } from './status/nodeinfo.js';
+import type { RegistryAuth, RuntimeContainer } from './types.js';
+import { clientLookup, clusterClientLookup, firstOf, firstOfCluster, listerLookup, type VolumeSources } from './volumes/sources.js';
+import { DiskVolumeManager } from './volumes/manager.js';
+import { runOnce } from './podworkers/runonce.js';
+import { AutoNetwork } from './network/auto.js';
+import { realClock } from '../../controlplane/client/clock.js';
+
+export class KubeletConfigError extends Error {
+  override readonly name = 'KubeletConfigError';
+  readonly code = 'InvalidKubeletConfig';
+}
+
+export interface KubeletConfig {
+  nodeName: string;
+  rootDir: string;
+  /** --kubeconfig when the file exists (or was set explicitly). */
+  kubeconfig?: string;
+  /** --api-servers (first one). */
+  master?: string;
+  kubeApiQps: number;
+  kubeApiBurst: number;
+  eventQps: number;
+  eventBurst: number;
+  podManifestPath: string;
+  fileCheckFrequencyMs: number;
+  manifestUrl: string;
+  manifestUrlHeader: string;
+  httpCheckFrequencyMs: number;
+  syncFrequencyMs: number;
+  runOnce: boolean;
+  dockerEndpoint: string;
+  /** undefined: the local pause image (built when missing). */
+  podInfraImage?: string;
+  serializeImagePulls: boolean;
+  registryQps: number;
+  registryBurst: number;
+  imagePullProgressDeadlineMs: number;
+  allowPrivileged: boolean;
+  hostNetworkSources: string[];
+  hostPIDSources: string[];
+  hostIPCSources: string[];
+  clusterDNS: string[];
+  clusterDomain: string;
+  resolvConf: string;
+  networkPlugin: '' | 'cni' | 'kubenet';
+  cniConfDir: string;
+  cniBinDirs: string[];
+  podCIDR: string;
+  nonMasqueradeCIDR: string;
+  hairpinMode: 'promiscuous-bridge' | 'hairpin-veth' | 'none';
+  /** Not a flag: the kubenet bridge (cbr0); tests use unique names. */
+  kubenetBridge: string;
+  cpuCFSQuota: boolean;
+  maxPods: number;
+  podsPerCore: number;
+  kubeReserved: Record<string, string>;
+  systemReserved: Record<string, string>;
+  registerNode: boolean;
+  registerSchedulable: boolean;
+  nodeLabels: Record<string, string>;
+  nodeStatusUpdateFrequencyMs: number;
+  nodeIP: string;
+  healthzBindAddress: string;
+  /** 0 disables; -1 picks a free port (tests). */
+  healthzPort: number;
+  port: number;
+  masterServiceNamespace: string;
+  maxDeadPerContainer: number;
+  machineIdFiles: string[];
+  bootIdFiles: string[];
+  log: Logger;
+  /** Tests: called with the healthz port once serving, and once the kubelet runs. */
+  onHealthz?(port: number): void;
+  onStarted?(k: Kubelet): void;
+}
+
+function enumOf<T extends string>(v: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new KubeletConfigError(`invalid value for --${flag}: ${JSON.stringify(v)} (one of: ${allowed.map((a) => a || '""').join(', ')})`);
+  return v as T;
+}
+
+export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConfig {
+  const nodeName = (f.string('hostname-override') || hostname()).toLowerCase();
+  const kubeconfigFlag = f.string('kubeconfig');
+  const kubeconfigSet = f.isSet('kubeconfig');
+  if (kubeconfigSet && !existsSync(kubeconfigFlag)) throw new KubeletConfigError(`--kubeconfig=${kubeconfigFlag}: no such file`);
+  const apiServers = f.list('api-servers').filter(Boolean);
+  const port = f.number('healthz-port');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubeletConfigError(`invalid value for --healthz-port: ${port}`);
+  const maxPods = f.number('max-pods');
+  if (!Number.isInteger(maxPods) || maxPods < 0) throw new KubeletConfigError(`invalid value for --max-pods: ${maxPods}`);
+  const pluginFlag = f.string('network-plugin');
+  const networkPlugin = enumOf(pluginFlag, ['', 'cni', 'kubenet'] as const, 'network-plugin');
+  if (f.bool('runonce') && f.isSet('enable-server') && f.bool('enable-server')) throw new KubeletConfigError('--runonce is exclusive with --enable-server');
+  const binDirs = [...f.string('cni-bin-dir').split(/[,:]/).filter(Boolean)];
+  return {
+    nodeName,
+    rootDir: f.string('root-dir'),
+    kubeconfig: kubeconfigSet || existsSync(kubeconfigFlag) ? kubeconfigFlag : undefined,
+    master: apiServers[0],
+    kubeApiQps: f.number('kube-api-qps'),
+    kubeApiBurst: f.number('kube-api-burst'),
+    eventQps: f.number('event-qps'),
+    eventBurst: f.number('event-burst'),
+    podManifestPath: f.string('pod-manifest-path'),
+    fileCheckFrequencyMs: f.duration('file-check-frequency'),
+    manifestUrl: f.string('manifest-url'),
+    manifestUrlHeader: f.string('manifest-url-header'),
+    httpCheckFrequencyMs: f.duration('http-check-frequency'),
+    syncFrequencyMs: f.duration('sync-frequency'),
+    runOnce: f.bool('runonce'),
+    dockerEndpoint: f.string('docker-endpoint'),
+    podInfraImage: f.isSet('pod-infra-container-image') ? f.string('pod-infra-container-image') : undefined,
+    serializeImagePulls: f.bool('serialize-image-pulls'),
+    registryQps: f.number('registry-qps'),
+    registryBurst: f.number('registry-burst'),
+    imagePullProgressDeadlineMs: f.duration('image-pull-progress-deadline'),
+    allowPrivileged: f.bool('allow-privileged'),
+    hostNetworkSources: [...f.list('host-network-sources')],
+    hostPIDSources: [...f.list('host-pid-sources')],
+    hostIPCSources: [...f.list('host-ipc-sources')],
+    clusterDNS: [...f.list('cluster-dns')].filter(Boolean),
+    clusterDomain: f.string('cluster-domain'),
+    resolvConf: f.string('resolv-conf'),
+    networkPlugin,
+    cniConfDir: f.string('cni-conf-dir'),
+    cniBinDirs: binDirs,
+    podCIDR: f.string('pod-cidr'),
+    nonMasqueradeCIDR: f.string('non-masquerade-cidr'),
+    hairpinMode: enumOf(f.string('hairpin-mode'), ['promiscuous-bridge', 'hairpin-veth', 'none'] as const, 'hairpin-mode'),
+    kubenetBridge: 'cbr0',
+    cpuCFSQuota: f.bool('cpu-cfs-quota'),
+    maxPods,
+    podsPerCore: f.number('pods-per-core'),
+    kubeReserved: { ...f.map('kube-reserved') },
+    systemReserved: { ...f.map('system-reserved') },
+    registerNode: f.bool('register-node'),
+    registerSchedulable: f.bool('register-schedulable'),
+    nodeLabels: { ...f.map('node-labels') },
+    nodeStatusUpdateFrequencyMs: f.duration('node-status-update-frequency'),
+    nodeIP: f.string('node-ip'),
+    healthzBindAddress: f.string('healthz-bind-address'),
+    healthzPort: port,
+    port: f.number('port'),
+    masterServiceNamespace: f.string('master-service-namespace'),
+    maxDeadPerContainer: f.number('maximum-dead-containers-per-container'),
+    machineIdFiles: f.string('machine-id-file').split(',').filter(Boolean),
+    bootIdFiles: f.string('boot-id-file').split(',').filter(Boolean),
+    log,
+  };
+}
+
+/** Plugin binaries: --cni-bin-dir, then Debian's containernetworking-plugins. */
+function binDirsOf(cfg: KubeletConfig): string[] {
+  return [...new Set([...cfg.cniBinDirs, '/usr/lib/cni', '/opt/cni/bin'])];
+}
+
+async function waitForDocker(rt: DockerRuntime, log: Logger, signal: AbortSignal): Promise<string | undefined> {
+  let said = false;
+  while (!signal.aborted) {
+    try {
+      const v = await rt.version();
+      if (said) log.info('the Docker engine answers again');
+      return `docker://${v.version}`;
+    } catch (e) {
+      if (!said) log.error('the Docker engine does not answer; retrying', { err: (e as Error).message });
+      said = true;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+  return undefined;
+}
+
+/** The pod infra image: present, pulled, or (pause images only) built locally under the requested name. */
+async function ensureInfraImage(cfg: KubeletConfig, rt: DockerRuntime): Promise<string> {
+  const ref = cfg.podInfraImage ?? PAUSE_IMAGE;
+  if (await rt.inspectImage(ref)) return ref;
+  if (cfg.podInfraImage) {
+    try {
+      await rt.ensureImage(ref, 'IfNotPresent');
+      return ref;
+    } catch (e) {
+      cfg.log.warn('cannot pull the pod infra container image; building the local pause image under that name', { image: ref, err: (e as Error).message });
+    }
+  }
+  cfg.log.info('building the pause image', { image: ref });
+  await ensurePauseImage(cfg.dockerEndpoint, ref);
+  return ref;
+}
+
+function listerOrGet<T extends ConfigMap | Secret | PersistentVolumeClaim>(lister: Lister<DeepReadonly<T>> | undefined, get: ReturnType<typeof clientLookup<T>> | undefined) {
+  const ls = [lister ? listerLookup<T>(lister) : undefined, get].filter((x): x is NonNullable<typeof x> => x !== undefined);
+  return ls.length ? firstOf<T>(...ls) : { get: async () => undefined };
+}
+
+/** Runs the kubelet until signal aborts. Resolves 0 normally, or runonce's exit code. */
+export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promise<number> {
+  const log = cfg.log;
+  await mkdir(cfg.rootDir, { recursive: true });
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  // Every informer, loop and watch listens on it: more than Node's default warning threshold.
+  setMaxListeners(200, stop.signal);
+
+  // --- API client (or standalone)
+  let client: RestClient | undefined;
+  let eventClient: RestClient | undefined;
+  if (!cfg.runOnce && (cfg.kubeconfig || cfg.master)) {
+    const rc = loadRestConfig({ kubeconfig: cfg.kubeconfig, master: cfg.master });
+    log.info('connecting to the API server', { config: describeConfig(rc), node: cfg.nodeName });
+    client = new RestClient(rc, { qps: cfg.kubeApiQps, burst: cfg.kubeApiBurst, userAgent: 'kubelet', log });
+    eventClient = new RestClient(rc, { qps: cfg.kubeApiQps, burst: cfg.kubeApiBurst, userAgent: 'kubelet', log });
+  } else if (!cfg.runOnce) {
+    log.warn('no API server configured (no --kubeconfig file, no --api-servers): running standalone, static pods only');
+  }
+
+  // --- runtime
+  const runtime = new DockerRuntime({
+    endpoint: cfg.dockerEndpoint,
+    node: cfg.nodeName,
+    podInfraImage: cfg.podInfraImage ?? PAUSE_IMAGE,
+    serializeImagePulls: cfg.serializeImagePulls,
+    registryQps: cfg.registryQps,
+    registryBurst: cfg.registryBurst,
+    pullProgressDeadlineMs: cfg.imagePullProgressDeadlineMs,
+    log,
+  });
+  const runtimeVersion = await waitForDocker(runtime, log, stop.signal);
+  if (!runtimeVersion) return 0;
+  const infraImage = await ensureInfraImage(cfg, runtime);
+  log.info('container runtime ready', { runtime: runtimeVersion, podInfraImage: infraImage });
+
+  // --- node facts
+  const machine = readMachineInfo({ rootDir: cfg.rootDir, machineIdFiles: cfg.machineIdFiles, bootIdFiles: cfg.bootIdFiles });
+  const capacity = capacityOf({ machine, maxPods: cfg.maxPods, podsPerCore: cfg.podsPerCore });
+  const allocatable = allocatableOf(capacity, cfg.kubeReserved, cfg.systemReserved);
+  const nodeIP = detectNodeIP(cfg.nodeIP);
+  let hostResolv = { nameservers: [] as string[], searches: [] as string[], options: [] as string[] };
+  if (cfg.resolvConf) {
+    try {
+      hostResolv = parseResolvConf(readFileSync(cfg.resolvConf, 'utf8'));
+    } catch (e) {
+      log.warn('cannot read --resolv-conf; pods with dnsPolicy Default get no nameserver', { file: cfg.resolvConf, err: (e as Error).message });
+    }
+  }
+  const dns: DnsSettings = { clusterDNS: cfg.clusterDNS, clusterDomain: cfg.clusterDomain, host: hostResolv };
+
+  // --- network
+  const store = new NetworkStore(join(cfg.rootDir, 'network'));
+  store.load();
+  const bridge = new DockerBridgePlugin(async (id) => (await runtime.inspect(id))?.ip);
+  const newKubenet = () =>
+    new KubenetPlugin({
+      bridge: cfg.kubenetBridge,
+      binDirs: binDirsOf(cfg),
+      ipamDataDir: join(cfg.rootDir, 'kubenet', 'ipam'),
+      nonMasqueradeCIDR: cfg.nonMasqueradeCIDR,
+      hairpinMode: cfg.hairpinMode,
+      store,
+      log,
+      iptables: () => openIptables(),
+    });
+  let network: NetworkPlugin;
+  let auto: AutoNetwork | undefined;
+  if (cfg.networkPlugin === 'cni') network = new CniPlugin({ confDir: cfg.cniConfDir, binDirs: binDirsOf(cfg), store, log });
+  else if (cfg.networkPlugin === 'kubenet') network = newKubenet();
+  else if (!client && !cfg.podCIDR) network = bridge;
+  else network = auto = new AutoNetwork(newKubenet(), bridge);
+  if (cfg.podCIDR && network.setPodCIDR) await network.setPodCIDR(cfg.podCIDR);
+  log.info('network plugin', { plugin: network.name, podCIDR: cfg.podCIDR || '(from the node)' });
+
+  // --- informers
+  const factory = client ? new SharedInformerFactory(client, { log }) : undefined;
+  const podsInf = factory?.informerFor(resources.pods, { fieldSelector: `spec.nodeName=${cfg.nodeName}` });
+  const servicesInf = factory?.informerFor(resources.services);
+  const cmInf = factory?.informerFor(resources.configmaps);
+  const secretInf = factory?.informerFor(resources.secrets);
+  const configMaps = listerOrGet<ConfigMap>(cmInf?.lister as Lister<DeepReadonly<ConfigMap>> | undefined, client ? clientLookup(client, resources.configmaps) : undefined);
+  const secrets = listerOrGet<Secret>(secretInf?.lister as Lister<DeepReadonly<Secret>> | undefined, client ? clientLookup(client, resources.secrets) : undefined);
+  const volumeSources: VolumeSources = {
+    configMaps,
+    secrets,
+    persistentVolumeClaims: client ? clientLookup<PersistentVolumeClaim>(client, resources.persistentvolumeclaims) : { get: async () => undefined },
+    persistentVolumes: client ? firstOfCluster<PersistentVolume>(clusterClientLookup(client, resources.persistentvolumes)) : { get: async () => undefined },
+  };
+
+  // --- events
+  const broadcaster = eventClient ? new EventBroadcaster(eventClient, { qps: cfg.eventQps, burst: cfg.eventBurst, log }) : undefined;
+  const recorder: EventRecorder = broadcaster?.newRecorder({ component: 'kubelet', host: cfg.nodeName }) ?? { event: () => undefined };
+
+  // --- the parts
+  const podManager = new PodManager();
+  const pleg = new GenericPLEG({
+    runtime,
+    log,
+    sandboxIPs: (s: RuntimeContainer) => network.podIPs(s.id) ?? (s.ip ? [s.ip] : undefined),
+    enrich: async (c) => {
+      const path = c.labels[LABEL.terminationMessageHostPath];
+      let msg = path ? await readTerminationMessage(path) : '';
+      if (!msg && c.labels[LABEL.terminationMessagePolicy] === 'FallbackToLogsOnError' && c.exitCode !== 0) {
+        const chunks: Buffer[] = [];
+        const s = await runtime.logs(c.id, { tailLines: 80 });
+        for await (const b of s) chunks.push(Buffer.from(b as Buffer));
+        const all = Buffer.concat(chunks);
+        msg = all.subarray(Math.max(0, all.length - 2048)).toString('utf8');
+      }
+      if (msg) c.message = msg;
+    },
+  });
+  let kubelet: Kubelet | undefined;
+  const prober = new KubeletProberManager({
+    targets: {
+      podIP: (uid) => kubelet?.podIP(uid),
+      exec: async (id, cmd, timeoutMs) => {
+        const out = new PassThrough();
+        const chunks: Buffer[] = [];
+        out.on('data', (b: Buffer) => chunks.push(b));
+        const exitCode = await runtime.exec(id, cmd, { stdout: out, stderr: out }, timeoutMs);
+        return { exitCode, output: Buffer.concat(chunks).toString('utf8') };
+      },
+    },
+    log,
+    userAgent: `kube-probe/${KUBERNETES_VERSION.replace(/^v/, '').split('.').slice(0, 2).join('.')}`,
+    recordFailure: (uid, container, kind, message) => {
+      const d = podManager.get(uid);
+      if (!d) return;
+      recorder.event({ kind: 'Pod', apiVersion: 'v1', namespace: d.pod.metadata.namespace, name: d.pod.metadata.name, uid, fieldPath: `spec.containers{${container}}` }, 'Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${message}`);
+    },
+  });
+  const volumes = new DiskVolumeManager({ rootDir: cfg.rootDir, sources: volumeSources, log, nodeAllocatable: () => allocatable });
+  const crashBackoff = new Backoff(CRASH_BACKOFF_INITIAL_MS, CRASH_BACKOFF_MAX_MS);
+  const imageBackoff = new Backoff(IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS);
+  const runtimeManager = new RuntimeManager({
+    runtime,
+    network,
+    volumes,
+    prober,
+    recorder,
+    log,
+    clock: realClock,
+    rootDir: cfg.rootDir,
+    crashBackoff,
+    imageBackoff,
+    envSources: { configMap: (ns, n) => configMaps.get(ns, n), secret: (ns, n) => secrets.get(ns, n) },
+    serviceEnv: (pod) => kubelet?.serviceEnv(pod) ?? new Map(),
+    nodeAllocatable: () => allocatable,
+    hostIP: () => nodeIP,
+    dns,
+    pullSecrets: async (pod) => pullSecrets(pod, secrets.get),
+    memoryCapacityBytes: machine.memoryBytes,
+    cpuCFSQuota: cfg.cpuCFSQuota,
+  });
+  const statusManager = new KubeletStatusManager({ client: client ?? nullClient(), target: (uid) => (client ? kubelet?.statusTarget(uid) : undefined), log });
+  const sources: PodSource[] = [];
+  if (podsInf) sources.push('api');
+  if (cfg.podManifestPath) sources.push('file');
+  if (cfg.manifestUrl) sources.push('http');
+  kubelet = new Kubelet({
+    nodeName: cfg.nodeName,
+    rootDir: cfg.rootDir,
+    runtime,
+    runtimeManager,
+    network,
+    volumes,
+    prober,
+    pleg,
+    podManager,
+    statusManager,
+    recorder,
+    mirrors: client ? new MirrorClient(client) : undefined,
+    services: servicesInf?.lister as Lister<DeepReadonly<Service>> | undefined,
+    admit: { allowPrivileged: cfg.allowPrivileged, hostNetworkSources: cfg.hostNetworkSources, hostPIDSources: cfg.hostPIDSources, hostIPCSources: cfg.hostIPCSources },
+    masterServiceNamespace: cfg.masterServiceNamespace,
+    sources,
+    syncFrequencyMs: cfg.syncFrequencyMs,
+    maxDeadPerContainer: cfg.maxDeadPerContainer,
+    crashBackoff,
+    imageBackoff,
+    hostIP: () => nodeIP,
+    log,
+  });
+
+  // --- sources feed the pod manager
+  if (podsInf) {
+    podsInf.onAdd((p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
+    podsInf.onUpdate((_o, p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
+    podsInf.onDelete((p) => podManager.apiDelete(p as DeepReadonly<Pod>));
+  }
+  const fileSource = cfg.podManifestPath ? new FileSource({ path: cfg.podManifestPath, nodeName: cfg.nodeName, periodMs: cfg.fileCheckFrequencyMs, update: (pods) => podManager.setSource('file', pods), log }) : undefined;
+  const httpSource = cfg.manifestUrl ? new HttpSource({ url: cfg.manifestUrl, header: cfg.manifestUrlHeader, nodeName: cfg.nodeName, periodMs: cfg.httpCheckFrequencyMs, update: (pods) => podManager.setSource('http', pods), log }) : undefined;
+
+  if (cfg.runOnce) {
+    const code = await runOnce({ kubelet, podManager, pleg, fileSource, httpSource, log, signal: stop.signal });
+    signal.removeEventListener('abort', onAbort);
+    return code;
+  }
+
+  // --- healthz
+  let server: Server | undefined;
+  if (cfg.healthzPort !== 0) {
+    server = createServer((req, res) => {
+      const h = pleg.healthy();
+      if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+        res.writeHead(h.ok ? 200 : 500, { 'content-type': 'text/plain' });
+        res.end(h.ok ? 'ok' : `[-]pleg failed: ${h.message}\nhealthz check failed`);
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    const p = cfg.healthzPort < 0 ? 0 : cfg.healthzPort;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(p, cfg.healthzBindAddress, () => resolve());
+    });
+    cfg.onHealthz?.((server.address() as AddressInfo).port);
+  }
+
+  // --- node registration and status
+  const reporter = client
+    ? new NodeStatusReporter({
+        client,
+        nodeName: cfg.nodeName,
+        register: cfg.registerNode,
+        registerSchedulable: cfg.registerSchedulable,
+        labels: { 'kubernetes.io/hostname': cfg.nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': goArch(), 'beta.kubernetes.io/os': 'linux', 'beta.kubernetes.io/arch': goArch(), ...cfg.nodeLabels },
+        periodMs: cfg.nodeStatusUpdateFrequencyMs,
+        onPodCIDR: async (cidr) => {
+          if (!cfg.podCIDR && network.setPodCIDR) await network.setPodCIDR(cidr);
+        },
+        status: async (previous) => {
+          let images: { names: string[]; sizeBytes: number }[] | undefined;
+          try {
+            images = (await runtime.docker.listImages()).map((i) => ({ names: [...(i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'), ...(i.RepoDigests ?? [])], sizeBytes: i.Size })).filter((i) => i.names.length > 0).sort((a, b) => b.sizeBytes - a.sizeBytes);
+          } catch {
+            images = undefined;
+          }
+          const problems: string[] = [];
+          const ns = network.status();
+          if (!ns.ready) problems.push(`runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:${ns.message ?? ''}`);
+          const h = pleg.healthy();
+          if (!h.ok) problems.push(h.message ?? 'PLEG is not healthy');
+          return buildNodeStatus({
+            machine,
+            maxPods: cfg.maxPods,
+            podsPerCore: cfg.podsPerCore,
+            kubeReserved: cfg.kubeReserved,
+            systemReserved: cfg.systemReserved,
+            addresses: [...(nodeIP ? [{ type: 'InternalIP', address: nodeIP }] : []), { type: 'Hostname', address: cfg.nodeName }],
+            kubeletVersion: KUBERNETES_VERSION,
+            runtimeVersion,
+            kubeletPort: cfg.port,
+            notReady: problems.length ? problems.join(', ') : undefined,
+            images,
+            previous,
+            now: new Date(),
+          });
+        },
+        log,
+      })
+    : undefined;
+
+  // --- run
+  const background: Promise<unknown>[] = [];
+  background.push(pleg.run(stop.signal));
+  background.push(prober.run(stop.signal));
+  background.push(statusManager.run(stop.signal));
+  if (broadcaster) background.push(broadcaster.run(stop.signal));
+  if (reporter) background.push(reporter.run(stop.signal));
+  // Adopt before syncing: the first relist must have happened (statusNewerThan waits for it anyway).
+  await pleg.statusNewerThan('', 0, stop.signal);
+  if (factory) {
+    factory.start(stop.signal);
+    background.push(
+      (async () => {
+        if (await factory.waitForCacheSync(stop.signal)) podManager.markReported('api');
+      })(),
+    );
+  }
+  if (fileSource) background.push(fileSource.run(stop.signal));
+  if (httpSource) background.push(httpSource.run(stop.signal));
+  if (auto && reporter) {
+    // The first node status pass reports the node's pod CIDR, if it has one; without one, Docker's bridge serves pods.
+    const a = auto;
+    background.push(
+      (async () => {
+        for (let i = 0; i < 20 && !stop.signal.aborted && !reporter.isRegistered; i++) await realClock.sleep(250, stop.signal);
+        await realClock.sleep(500, stop.signal);
+        if (!stop.signal.aborted && a.name === 'auto') {
+          a.useBridge();
+          log.info("the node has no pod CIDR and no --network-plugin is set: pods use Docker's bridge");
+        }
+      })(),
+    );
+  }
+  cfg.onStarted?.(kubelet);
+  log.info('kubelet started', { node: cfg.nodeName, rootDir: cfg.rootDir, sources: sources.join(',') || 'none' });
+  try {
+    await kubelet.run(stop.signal);
+  } finally {
+    stop.abort();
+    signal.removeEventListener('abort', onAbort);
+    await factory?.shutdown();
+    await Promise.allSettled(background);
+    await broadcaster?.flush().catch(() => undefined);
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server!.close(() => r()));
+    }
+    client?.close();
+    eventClient?.close();
+  }
+  return 0;
+}
+
+/** Docker credentials from the pod's imagePullSecrets (dockerconfigjson / dockercfg). */
+async function pullSecrets(pod: DeepReadonly<Pod>, get: (ns: string, name: string) => Promise<DeepReadonly<Secret> | undefined>): Promise<RegistryAuth[]> {
+  const out: RegistryAuth[] = [];
+  for (const ref of pod.spec?.imagePullSecrets ?? []) {
+    if (!ref.name) continue;
+    const s = await get(pod.metadata.namespace ?? 'default', ref.name).catch(() => undefined);
+    if (!s) continue;
+    const json = s.data?.['.dockerconfigjson'] ?? s.data?.['.dockercfg'];
+    if (!json) continue;
+    out.push(...authsFromDockerConfig(Buffer.from(json, 'base64').toString('utf8'), s.type === 'kubernetes.io/dockercfg'));
+  }
+  return out;
+}
+
+/** A client for standalone mode: every call fails (nothing is ever written). */
+function nullClient(): RestClient {
+  return new RestClient({ server: 'http://127.0.0.1:1', source: 'standalone' });
+}
