@@ -137,8 +137,10 @@ async function benchOne(url: string, store: Store, n: number, conc: number): Pro
   const writes = Math.min(n, 2000);
   rows.push({
     op: `watch delivery (${writes} writes, events/s)`,
-    api: await watchRate((on) => httpWatch(url, on), writes, (i) => post(1_000_000 + i)),
-    store: await watchRate((on) => storeWatch(store, on), writes, (i) => store.create(`/bench-direct/w${n}-${i}`, enc.encode(JSON.stringify(cm(`w${i}`))))),
+    // The same writes (made directly on the store, so both rows see one write
+    // rate) delivered through an HTTP watch vs a direct store watch.
+    api: await watchRate((on) => httpWatch(url, on), writes, (i) => store.create(`/configmaps/bench/w${n}-${i}`, enc.encode(JSON.stringify(cm(`w${n}-${i}`))))),
+    store: await watchRate((on) => storeWatch(store, on), writes, (i) => store.create(`/bench-direct/x${n}-${i}`, enc.encode(JSON.stringify(cm(`x${i}`))))),
   });
   return rows;
 }

@@ -65,12 +65,10 @@ for (const sig of ['SIGTERM', 'SIGINT'] as const) {
       p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       await new Promise((r) => setTimeout(r, 100));
       t.is(p.exitCode, null, 'still running until signalled');
-      const t0 = Date.now();
       p.kill(sig);
       const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => p.once('exit', (c, s) => r([c, s])));
       t.is(code, 0);
       t.is(signal, null);
-      t.true(Date.now() - t0 < 1000);
       t.regex(stderr, /not running as PID 1/);
     });
   });
@@ -80,9 +78,7 @@ test('ensurePauseImage is idempotent and makes an image whose entrypoint is /pau
   await requireDocker(HOST);
   t.is(await ensurePauseImage(HOST), PAUSE_IMAGE);
   const id1 = (await docker('image', 'inspect', PAUSE_IMAGE, '--format', '{{.Id}}')).stdout.trim();
-  const t0 = Date.now();
-  await ensurePauseImage(DOCKER_SOCK); // a bare socket path works too
-  t.true(Date.now() - t0 < 2000, 'no rebuild');
+  await ensurePauseImage(DOCKER_SOCK); // a bare socket path works too; no rebuild: the image id stays
   t.is((await docker('image', 'inspect', PAUSE_IMAGE, '--format', '{{.Id}}')).stdout.trim(), id1);
   t.is((await docker('image', 'inspect', PAUSE_IMAGE, '--format', '{{json .Config.Entrypoint}}')).stdout.trim(), '["/pause"]');
 });
@@ -118,9 +114,8 @@ test('the image runs, stops with exit 0 quickly, and reaps orphans in its PID na
     t.deepEqual(left, [], 'no zombie (or any child) left under pause');
 
     await docker('rm', '-f', sideName);
-    const t0 = Date.now();
     await docker('stop', '-t', '10', pauseName);
-    t.true(Date.now() - t0 < 3000, `docker stop took ${Date.now() - t0} ms (SIGTERM must end it, not the SIGKILL after 10 s)`);
+    // Exit code 0, not 137: SIGTERM ended it, not the SIGKILL docker sends after 10 s.
     t.is((await docker('inspect', '-f', '{{.State.ExitCode}}', pauseName)).stdout.trim(), '0');
   } finally {
     await tryRun('docker', ['-H', HOST, 'rm', '-f', sideName, pauseName]);

@@ -119,11 +119,10 @@ test('default headers: User-Agent kube-probe/<version>, Accept */*; probe header
 });
 
 test('a server that does not answer in time fails with the client timeout message', async (t) => {
-  const started = Date.now();
+  // Without the client timeout this would hang until the test times out.
   const o = await httpProbe(url('/hang'), { timeoutMs: 300 });
   t.is(o.result, 'failure');
   t.is(o.output, `Get "http://127.0.0.1:${port}/hang": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`);
-  t.true(Date.now() - started < 2000);
 });
 
 test('a large body is truncated at 10 KiB, not an error', async (t) => {
