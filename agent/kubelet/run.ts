@@ -15,7 +15,7 @@
  * standalone: static pods only, no node object, no mirror pods.
  */
 import { setMaxListeners } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -125,6 +125,8 @@ export interface KubeletConfig {
   port: number;
   masterServiceNamespace: string;
   maxDeadPerContainer: number;
+  /** --oom-score-adj: the kubelet's own. */
+  oomScoreAdj: number;
   machineIdFiles: string[];
   bootIdFiles: string[];
   log: Logger;
@@ -203,6 +205,7 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
     port: f.number('port'),
     masterServiceNamespace: f.string('master-service-namespace'),
     maxDeadPerContainer: f.number('maximum-dead-containers-per-container'),
+    oomScoreAdj: f.number('oom-score-adj'),
     machineIdFiles: f.string('machine-id-file').split(',').filter(Boolean),
     bootIdFiles: f.string('boot-id-file').split(',').filter(Boolean),
     log,
@@ -275,7 +278,9 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   }
 
   // --- runtime
+  const oomScoreAdjFloor = applyOwnOOMScoreAdj(cfg.oomScoreAdj, log);
   const runtime = new DockerRuntime({
+    oomScoreAdjFloor,
     endpoint: cfg.dockerEndpoint,
     node: cfg.nodeName,
     podInfraImage: cfg.podInfraImage ?? PAUSE_IMAGE,
@@ -570,6 +575,22 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     eventClient?.close();
   }
   return 0;
+}
+
+/**
+ * Sets the kubelet's own oom_score_adj (--oom-score-adj, as upstream) and
+ * learns from it what the node allows: without CAP_SYS_RESOURCE (some VMs
+ * and sandboxes) nothing may go below 0, and Docker refuses to start a
+ * container asking for it, so Guaranteed pods and sandboxes get 0 there.
+ */
+function applyOwnOOMScoreAdj(value: number, log: Logger): number {
+  try {
+    writeFileSync('/proc/self/oom_score_adj', String(value));
+    return -1000;
+  } catch (e) {
+    log.warn('this node does not allow a negative oom_score_adj; containers get at least 0 (Guaranteed pods and sandboxes included)', { wanted: value, err: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
+    return 0;
+  }
 }
 
 /** Docker credentials from the pod's imagePullSecrets (dockerconfigjson / dockercfg). */

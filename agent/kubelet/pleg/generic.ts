@@ -93,9 +93,15 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
   async statusNewerThan(uid: string, since: number, signal: AbortSignal): Promise<RuntimePodStatus | undefined> {
     if (this.lastRelistStart <= since) {
       await new Promise<void>((resolve) => {
-        const w: Waiter = { after: since, resolve };
-        this.waiters.push(w);
         const onAbort = () => resolve();
+        const w: Waiter = {
+          after: since,
+          resolve: () => {
+            signal.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        this.waiters.push(w);
         signal.addEventListener('abort', onAbort, { once: true });
         this.kick();
       });

@@ -24,13 +24,20 @@ export function podIdentity(pod: DeepReadonly<Pod>): PodIdentity {
   return { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid ?? '' };
 }
 
-export function sandboxCreateOptions(pod: DeepReadonly<Pod>, o: SandboxOptions, image: string, node: string): Dockerode.ContainerCreateOptions {
+/** What the engine allows: some nodes (no CAP_SYS_RESOURCE) refuse a negative oom_score_adj. */
+export interface EngineLimits {
+  oomScoreAdjFloor: number;
+}
+
+export const NO_LIMITS: EngineLimits = { oomScoreAdjFloor: -1000 };
+
+export function sandboxCreateOptions(pod: DeepReadonly<Pod>, o: SandboxOptions, image: string, node: string, limits: EngineLimits = NO_LIMITS): Dockerode.ContainerCreateOptions {
   const id = podIdentity(pod);
   const spec = pod.spec;
   const hc: Dockerode.HostConfig = {
     NetworkMode: o.networkMode,
     IpcMode: spec?.hostIPC ? 'host' : 'shareable',
-    OomScoreAdj: SANDBOX_OOM_SCORE_ADJ,
+    OomScoreAdj: Math.max(SANDBOX_OOM_SCORE_ADJ, limits.oomScoreAdjFloor),
     CpuShares: MIN_SHARES,
   };
   if (spec?.hostPID) hc.PidMode = 'host';
@@ -62,7 +69,7 @@ function bind(hostPath: string, containerPath: string, readOnly: boolean, propag
   return `${hostPath}:${containerPath}:${opts.join(',')}`;
 }
 
-export function containerCreateOptions(sandbox: SandboxId, pod: DeepReadonly<Pod>, c: DeepReadonly<Container>, o: RunOptions, node: string): Dockerode.ContainerCreateOptions {
+export function containerCreateOptions(sandbox: SandboxId, pod: DeepReadonly<Pod>, c: DeepReadonly<Container>, o: RunOptions, node: string, limits: EngineLimits = NO_LIMITS): Dockerode.ContainerCreateOptions {
   const id = podIdentity(pod);
   const binds = o.mounts.map((m) => bind(m.hostPath, m.containerPath, m.readOnly, m.propagation));
   const mounted = new Set(o.mounts.map((m) => m.containerPath));
@@ -75,7 +82,7 @@ export function containerCreateOptions(sandbox: SandboxId, pod: DeepReadonly<Pod
     Binds: binds,
     Privileged: o.privileged === true,
     ReadonlyRootfs: o.readOnlyRootfs === true,
-    OomScoreAdj: o.resources.oomScoreAdj,
+    OomScoreAdj: o.resources.oomScoreAdj === undefined ? undefined : Math.max(o.resources.oomScoreAdj, limits.oomScoreAdjFloor),
     CpuShares: o.resources.cpuShares,
   };
   if (o.pidMode === 'sandbox') hc.PidMode = `container:${sandbox}`;

@@ -16,7 +16,7 @@ import type { Logger } from '../../../../controlplane/machinery/log/index.js';
 import type { ContainerId, ContainerRuntime, PullPolicy, RegistryAuth, RunOptions, RuntimeContainer, RuntimeEvent, RuntimeEventType, SandboxId, SandboxOptions, Streams } from '../../types.js';
 import { RuntimeError } from '../errors.js';
 import { LABEL } from '../labels.js';
-import { containerCreateOptions, sandboxCreateOptions } from './config.js';
+import { containerCreateOptions, sandboxCreateOptions, type EngineLimits } from './config.js';
 import { fromInspect, fromListEntry } from './convert.js';
 import { pickAuth } from './images.js';
 import { readableOf } from './streams.js';
@@ -33,6 +33,8 @@ export interface DockerRuntimeOptions {
   registryBurst: number;
   /** --image-pull-progress-deadline. */
   pullProgressDeadlineMs: number;
+  /** The lowest oom_score_adj this node lets containers have (0 without CAP_SYS_RESOURCE). Default -1000. */
+  oomScoreAdjFloor?: number;
   log: Logger;
 }
 
@@ -62,6 +64,7 @@ export class DockerRuntime implements ContainerRuntime {
   // Immutable after construction.
   private readonly limiter: RateLimiter;
   private readonly nodeFilter: string;
+  private readonly limits: EngineLimits;
   // Guarded by nothing (single-threaded): the tail of the serialized pull chain.
   private pullChain: Promise<void> = Promise.resolve();
 
@@ -69,6 +72,7 @@ export class DockerRuntime implements ContainerRuntime {
     this.docker = dockerClient(o.endpoint);
     this.limiter = o.registryQps > 0 ? tokenBucket(o.registryQps, Math.max(1, o.registryBurst)) : unlimited;
     this.nodeFilter = `${LABEL.node}=${o.node}`;
+    this.limits = { oomScoreAdjFloor: o.oomScoreAdjFloor ?? -1000 };
   }
 
   async version(): Promise<{ name: string; version: string; apiVersion: string }> {
@@ -146,11 +150,13 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async runSandbox(pod: Pod, opts: SandboxOptions): Promise<SandboxId> {
-    let c: Docker.Container;
+    let c: Docker.Container | undefined;
     try {
-      c = await this.create(sandboxCreateOptions(pod, opts, this.o.podInfraImage, this.o.node));
+      c = await this.create(sandboxCreateOptions(pod, opts, this.o.podInfraImage, this.o.node, this.limits));
       await c.start();
     } catch (e) {
+      // A sandbox that did not start is useless and would be mistaken for a dead one: remove it.
+      if (c) await c.remove({ force: true, v: true }).catch(() => undefined);
       throw new RuntimeError('CreatePodSandboxError', `failed to create a sandbox for pod "${pod.metadata.name}": ${dockerMessage(e)}`);
     }
     return c.id;
@@ -164,7 +170,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createContainer(sandbox: SandboxId, pod: Pod, c: Container, opts: RunOptions): Promise<ContainerId> {
     try {
-      const created = await this.create(containerCreateOptions(sandbox, pod, c, opts, this.o.node));
+      const created = await this.create(containerCreateOptions(sandbox, pod, c, opts, this.o.node, this.limits));
       return created.id;
     } catch (e) {
       throw new RuntimeError('CreateContainerError', dockerMessage(e));
