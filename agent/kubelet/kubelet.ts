@@ -105,7 +105,11 @@ export class Kubelet {
     this.log = d.log;
     this.workers = new PodWorkers((uid, signal) => this.syncPod(uid, signal), { log: d.log, clock: this.clock, maxConcurrent: d.maxConcurrentSyncs });
     d.podManager.onChange((uid) => this.workers.update(uid));
-    d.pleg.onEvent((e) => this.workers.update(e.podUID));
+    // Events of pods no source knows (yet) are ignored: after a restart the runtime is listed before the
+    // API informer synced, and those containers must not look orphaned. Housekeeping handles real orphans.
+    d.pleg.onEvent((e) => {
+      if (d.podManager.get(e.podUID) || this.workers.has(e.podUID)) this.workers.update(e.podUID);
+    });
     d.prober.onChange((uid) => this.workers.update(uid));
     d.prober.onUnhealthy((uid, name, id, kind, message) => {
       this.log.info('container failed its probe and will be restarted', { podUID: uid, container: name, probe: kind, message });
@@ -175,7 +179,11 @@ export class Kubelet {
     const rs = await this.d.pleg.statusNewerThan(uid, since, signal);
     if (!rs || signal.aborted) return {};
     const desired = this.d.podManager.get(uid);
-    if (!desired) return this.removePod(uid, rs);
+    if (!desired) {
+      // Gone from every source — but only believe it once every source has reported.
+      if (!this.d.podManager.sourcesReady(this.d.sources)) return { done: true };
+      return this.removePod(uid, rs);
+    }
     const pod = desired.pod;
     const admission = canRunPod(pod, desired.source, this.d.admit);
     const rejected = admission.admit ? undefined : { reason: admission.reason, message: admission.message };

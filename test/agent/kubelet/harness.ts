@@ -6,6 +6,7 @@
  * finds exactly what this test made — and its own --root-dir in a temp dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -186,8 +187,10 @@ export async function dockerLogs(id: string): Promise<string> {
 /** The repository root (for bin/kubelet). */
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** bin/kubelet from source in a child process (tsx), so it can be killed with SIGKILL. */
-export function spawnKubelet(args: string[], logFile?: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import=tsx', join(REPO, 'agent/kubelet/main.ts'), ...args], { cwd: REPO, stdio: ['ignore', logFile ? 'pipe' : 'ignore', logFile ? 'pipe' : 'ignore'] });
-  return child;
+/** bin/kubelet from source in a child process (tsx), so it can be killed with SIGKILL. Output goes to $KUBELET_TEST_LOG_DIR/<node>.log when set. */
+export function spawnKubelet(args: string[]): ChildProcess {
+  const logDir = process.env.KUBELET_TEST_LOG_DIR;
+  const node = args.find((a) => a.startsWith('--hostname-override='))?.split('=')[1] ?? 'kubelet';
+  const out = logDir ? openSync(join(logDir, `${node}.log`), 'a') : 'ignore';
+  return spawn(process.execPath, ['--import=tsx', join(REPO, 'agent/kubelet/main.ts'), ...args], { cwd: REPO, stdio: ['ignore', out, out] });
 }

@@ -1,6 +1,9 @@
 // The kubelet on the REAL Docker engine with a REAL kube-apiserver: pods
 // bound to its node run, report status, restart with back-off, and go away.
 import test from 'ava';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resources } from '../../../controlplane/client/resources.js';
 import { BUSYBOX_IMAGE, containersOf, dockerExec, dockerLogs, eventually, getPod, pod, startEnv, startKubelet } from './harness.js';
 
@@ -46,5 +49,127 @@ test.serial('a two-container pod shares localhost: httpd in one, wget from 127.0
   } finally {
     await k.cleanup();
     await env.stop();
+  }
+});
+
+test.serial('a crashing container reaches CrashLoopBackOff and its restarts back off 10 s, then 20 s', async (t) => {
+  const env = await startEnv();
+  const k = await startKubelet(env);
+  try {
+    await env.client.resource(resources.pods, env.ns).create(pod('crash', env.ns, k.nodeName, { containers: [{ name: 'c', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo dying; exit 3'] }] }));
+    // The first restart is immediate (no back-off yet).
+    await eventually(async () => ((await getPod(env, 'crash')).status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 6000);
+    const st = await eventually(
+      async () => {
+        const cs = (await getPod(env, 'crash')).status?.containerStatuses?.[0];
+        return cs?.state?.waiting?.reason === 'CrashLoopBackOff' && cs.state.waiting.message?.startsWith('back-off 20s restarting failed container=c pod=crash_') ? cs : undefined;
+      },
+      40_000,
+    );
+    t.is(st.restartCount, 2);
+    t.is(st.lastState?.terminated?.exitCode, 3);
+    t.is(st.lastState?.terminated?.reason, 'Error');
+    t.false(st.ready);
+    const p = await getPod(env, 'crash');
+    t.is(p.status?.phase, 'Running');
+    t.is(p.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'False');
+    // The second restart waited out a 10 s back-off (runs 1 and 2 are kept; older dead runs are collected).
+    const runs = await containersOf(k.nodeName, 'crash', 'c');
+    t.deepEqual(runs.map((r) => r.Names[0].split('_').pop()), ['2', '1']);
+    const gap = runs[0].Created - runs[1].Created;
+    t.true(gap >= 9 && gap <= 14, `second restart after ${gap}s`);
+  } finally {
+    await k.cleanup();
+    await env.stop();
+  }
+});
+
+test.serial('an init container gates the app container; the pod is Pending/PodInitializing until it succeeds', async (t) => {
+  const env = await startEnv();
+  const k = await startKubelet(env);
+  try {
+    await env.client.resource(resources.pods, env.ns).create(
+      pod('gated', env.ns, k.nodeName, {
+        volumes: [{ name: 'work', emptyDir: {} }],
+        initContainers: [{ name: 'setup', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'sleep 2; echo prepared > /work/ready'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+        containers: [{ name: 'app', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'cat /work/ready || exit 1; exec sleep 3600'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      }),
+    );
+    const during = await eventually(async () => {
+      const p = await getPod(env, 'gated');
+      return p.status?.initContainerStatuses?.[0]?.state?.running ? p : undefined;
+    });
+    t.is(during.status?.phase, 'Pending');
+    t.like(during.status?.conditions?.find((c) => c.type === 'Initialized'), { status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [setup]' });
+    t.is(during.status?.containerStatuses?.[0]?.state?.waiting?.reason, 'PodInitializing');
+    t.deepEqual(await containersOf(k.nodeName, 'gated', 'app'), []);
+
+    const after = await eventually(async () => {
+      const p = await getPod(env, 'gated');
+      return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined;
+    });
+    const init = after.status!.initContainerStatuses![0];
+    t.is(init.state?.terminated?.reason, 'Completed');
+    t.true(init.ready);
+    t.is(after.status?.conditions?.find((c) => c.type === 'Initialized')?.status, 'True');
+    t.true(Date.parse(after.status!.containerStatuses![0].state!.running!.startedAt!) >= Date.parse(init.state!.terminated!.finishedAt!));
+    const [app] = await containersOf(k.nodeName, 'gated', 'app');
+    t.is((await dockerLogs(app.Id)).trim(), 'prepared');
+  } finally {
+    await k.cleanup();
+    await env.stop();
+  }
+});
+
+test.serial('deleting a pod runs preStop, sends SIGTERM, kills what ignores it after the grace period, then removes the pod from the API', async (t) => {
+  const env = await startEnv();
+  const k = await startKubelet(env);
+  const hostDir = await mkdtemp(join(tmpdir(), 'kubets-prestop-'));
+  try {
+    await env.client.resource(resources.pods, env.ns).create(
+      pod('graceful', env.ns, k.nodeName, {
+        terminationGracePeriodSeconds: 4,
+        volumes: [{ name: 'host', hostPath: { path: hostDir, type: 'Directory' } }],
+        containers: [
+          {
+            name: 'polite',
+            image: BUSYBOX_IMAGE,
+            command: ['sh', '-c', "trap 'date +%s > /host/term; exit 0' TERM; while true; do sleep 0.1; done"],
+            volumeMounts: [{ name: 'host', mountPath: '/host' }],
+            lifecycle: { preStop: { exec: { command: ['sh', '-c', 'date +%s > /host/prestop; sleep 1'] } } },
+          },
+          { name: 'stubborn', image: BUSYBOX_IMAGE, command: ['sh', '-c', "trap '' TERM; while true; do sleep 0.2; done"] },
+        ],
+      }),
+    );
+    await eventually(async () => (await getPod(env, 'graceful')).status?.phase === 'Running');
+    const t0 = Date.now();
+    await env.client.resource(resources.pods, env.ns).delete('graceful');
+    const [stubborn] = await containersOf(k.nodeName, 'graceful', 'stubborn');
+    await eventually(
+      async () => {
+        try {
+          await getPod(env, 'graceful');
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      20_000,
+      100,
+    );
+    const elapsed = (Date.now() - t0) / 1000;
+    t.true(elapsed >= 3.5 && elapsed < 10, `pod gone after ${elapsed}s with a 4 s grace period`);
+    const prestop = Number((await readFile(join(hostDir, 'prestop'), 'utf8')).trim());
+    const term = Number((await readFile(join(hostDir, 'term'), 'utf8')).trim());
+    t.true(prestop <= term, 'preStop ran before SIGTERM');
+    // The stubborn container was killed (SIGKILL: 137) and then removed with the pod.
+    const gone = await eventually(async () => ((await containersOf(k.nodeName, 'graceful', 'stubborn')).length === 0 ? true : undefined), 10_000);
+    t.true(gone);
+    t.truthy(stubborn);
+  } finally {
+    await k.cleanup();
+    await env.stop();
+    await rm(hostDir, { recursive: true, force: true });
   }
 });
