@@ -9,6 +9,7 @@ import { CniCode, CniError } from '../../spec/errors.js';
 import type { CmdArgs, CniIPConfig, CniResult } from '../../spec/types.js';
 import type { PluginFuncs } from '../../spec/skel.js';
 import { CURRENT_VERSION } from '../../spec/version.js';
+import { cidrIp } from '../../spec/ip.js';
 import { allocate } from './allocator.js';
 import { parseHostLocalConf } from './config.js';
 import { DiskStore } from './store.js';
@@ -23,7 +24,8 @@ async function add(args: CmdArgs): Promise<CniResult> {
       try {
         ips.push(allocate(store, set, i, args.containerId, args.ifName, c.requestedIps));
       } catch (e) {
-        store.releaseById(args.containerId, args.ifName);
+        // Only what this call took: an earlier ADD's reservation (the duplicate case) stays.
+        for (const ip of ips) store.release(cidrIp(ip.address));
         const err = e instanceof CniError ? e : new CniError(CniCode.Internal, String(e));
         throw new CniError(err.code, `failed to allocate for range ${i}: ${err.message}`, err.details);
       }
