@@ -110,11 +110,22 @@ export async function startKubelet(env: Env | undefined, extraArgs: string[] = [
     done,
     stop,
     cleanup: async () => {
+      // Pods are deleted through the kubelet first, so their networks are torn down (CNI DEL) before it stops.
+      if (env && !ac.signal.aborted) await deleteNodePods(env, nodeName).catch(() => undefined);
       await stop();
       await removeNodeContainers(nodeName);
       await removeRootDir(rootDir);
     },
   };
+}
+
+/** Deletes every pod bound to the node (grace 0) and waits (up to 15 s) until the kubelet removed their containers. */
+export async function deleteNodePods(env: Env, nodeName: string): Promise<void> {
+  const pods = env.client.resource(resources.pods);
+  const list = await pods.list({ fieldSelector: `spec.nodeName=${nodeName}` });
+  for (const p of list.items) await env.client.resource(resources.pods, p.metadata.namespace).delete(p.metadata.name ?? '', { gracePeriodSeconds: 0 }).catch(() => undefined);
+  if (list.items.length === 0) return;
+  await eventually(async () => (await docker.listContainers({ all: true, filters: { label: [`io.kubets.node=${nodeName}`] } })).length === 0, 15_000, 250).catch(() => undefined);
 }
 
 /** Every container (running or not) of a test node, force-removed. */
