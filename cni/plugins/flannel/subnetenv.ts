@@ -13,7 +13,11 @@ export const DEFAULT_SUBNET_FILE = '/run/flannel/subnet.env';
 
 export interface SubnetEnv {
   readonly network: string;
-  /** The lease as flanneld wrote it (`10.1.74.1/24`). */
+  /**
+   * The lease as a network (`10.1.74.0/24`; flanneld writes its first IP,
+   * `10.1.74.1/24`, which host-local would reject for its host bits — the
+   * reference plugin masks it the same way, through Go's net.ParseCIDR).
+   */
   readonly subnet: string;
   readonly mtu: number;
   readonly ipMasq: boolean;
@@ -47,7 +51,7 @@ export function parseSubnetEnv(text: string, file = DEFAULT_SUBNET_FILE): Subnet
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) bad('FLANNEL_MTU');
   const ipm = kv.get('FLANNEL_IPMASQ');
   if (ipm !== 'true' && ipm !== 'false') bad('FLANNEL_IPMASQ');
-  return { network: formatNetwork(parseCidr(network)), subnet, mtu, ipMasq: ipm === 'true' };
+  return { network: formatNetwork(parseCidr(network)), subnet: formatNetwork(parseCidr(subnet)), mtu, ipMasq: ipm === 'true' };
 }
 
 export function loadSubnetEnv(file: string): SubnetEnv {
