@@ -34,7 +34,7 @@ import type { CmdArgs, CniIPConfig, CniResult, CniRoute } from '../../spec/types
 import { CURRENT_VERSION } from '../../spec/version.js';
 import { formatChainName, formatComment } from '../../internal/chains.js';
 import { setupIpMasq, teardownIpMasq } from '../../internal/ipmasq.js';
-import { openRunner } from '../../internal/iptables.js';
+import { openNat } from '../../internal/iptables.js';
 import { randomVethName, setPortFlags } from '../../internal/link.js';
 import { netnsGone, openContainerNs, type ContainerNs } from '../../internal/netns.js';
 import { parseBridgeConf, type BridgeConf } from './config.js';
@@ -205,11 +205,10 @@ async function add(args: CmdArgs): Promise<CniResult> {
       if (c.ipMasq) {
         const chain = formatChainName(args.conf.name, args.containerId);
         const comment = formatComment(args.conf.name, args.containerId);
+        const nat = await openNat();
         for (const fam of [4, 6] as const) {
-          const ofFam = result.ips.filter((ip) => parseIp(cidrIp(ip.address)).family === fam);
-          if (ofFam.length === 0) continue;
-          const ipt = await openRunner(fam === 4 ? 'ipv4' : 'ipv6');
-          for (const ip of ofFam) await setupIpMasq(ipt, ip.address, chain, comment);
+          const ofFam = result.ips.filter((ip) => parseIp(cidrIp(ip.address)).family === fam).map((ip) => ip.address);
+          await setupIpMasq(nat[fam === 4 ? 'ipv4' : 'ipv6'], ofFam, chain, comment);
         }
       }
     } else {
@@ -250,10 +249,9 @@ async function del(args: CmdArgs): Promise<void> {
   }
   if (c.ipMasq) {
     const chain = formatChainName(args.conf.name, args.containerId);
-    for (const fam of ['ipv4', 'ipv6'] as const) {
-      const ipt = await openRunner(fam).catch(() => undefined); // no ip6tables: nothing of ours there
-      if (ipt) await teardownIpMasq(ipt, chain);
-    }
+    const nat = await openNat();
+    // Both families: the addresses that said which were used may be gone with the namespace.
+    await Promise.all([teardownIpMasq(nat.ipv4, chain), teardownIpMasq(nat.ipv6, chain)]);
   }
 }
 

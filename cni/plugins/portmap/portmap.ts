@@ -2,12 +2,12 @@
  * The portmap plugin: host ports forwarded to a container (hostPort DNAT),
  * chained after the plugin that gave the container its address (prevResult).
  *
- * ADD per family with an address: shared chains and their jumps are ensured
- * (created once, rules added only if missing); the container's CNI-DN chain
- * is written whole in one `iptables-restore --noflush` (declaring it
- * flushes it, so a repeated ADD rewrites rather than duplicates), and only
- * then jumped to from CNI-HOSTPORT-DNAT — the jump last, so no packet is
- * sent into a half-written chain. IPv4 also gets route_localnet on the host
+ * ADD per family with an address: one save, then one `iptables-restore
+ * --noflush` transaction holding everything — shared chains and their jumps
+ * when missing, the container's CNI-DN chain written whole (declaring it
+ * flushes it, so a repeated ADD rewrites rather than duplicates) and the
+ * jumps to it from CNI-HOSTPORT-DNAT; the kernel sees it all at once, so no
+ * packet meets a half-written chain. IPv4 also gets route_localnet on the host
  * interface that routes to the container, so 127.0.0.1:hostPort works.
  *
  * DEL removes the CNI-DN chain and every jump to it (both families; a
@@ -15,36 +15,43 @@
  */
 import { RtNetlinkClient } from '../../../native/rtnetlink/index.js';
 import { writeSysctl } from '../../../native/sysctl/sysctl.js';
-import { joinArgs } from '../../../native/iptables/tokens.js';
-import type { IptablesRunner } from '../../../native/iptables/types.js';
+import type { SavedTable } from '../../../native/iptables/save.js';
 import { CniCode, CniError } from '../../spec/errors.js';
 import { contains, parseCidr, type Cidr } from '../../spec/ip.js';
 import type { PluginFuncs } from '../../spec/skel.js';
 import type { CmdArgs, CniResult } from '../../spec/types.js';
-import { deleteJumpsTo, openRunner } from '../../internal/iptables.js';
+import { appendLine, deleteJumpLines, hasJump, openNat, removeChainLines, type NatTable } from '../../internal/iptables.js';
 import { containerAddresses, parsePortmapConf, type PortmapConf } from './config.js';
 import { MASQ, MASQ_ENTRY, SETMARK, TOPLEVEL_DNAT, dnatChainName, dnatEntryRules, dnatRules, masqRules, setMarkRules, toplevelEntry } from './chains.js';
 
-async function ensureChainWithRules(ipt: IptablesRunner, chain: string, rules: readonly string[][]): Promise<void> {
-  await ipt.ensureChain('nat', chain);
-  for (const r of rules) await ipt.ensureRule('append', 'nat', chain, r);
+/** A shared chain with its rules, declared only when missing (declaring an existing chain would flush it under others' feet). */
+function sharedChain(t: SavedTable, chain: string, rules: readonly string[][]): string[] {
+  if (t.chains.has(chain)) return [];
+  return [`:${chain} - [0:0]`, ...rules.map((r) => appendLine(chain, r))];
 }
 
-async function forward(ipt: IptablesRunner, c: PortmapConf, args: CmdArgs, container: Cidr): Promise<void> {
+/** Every line of one family's ADD, from the current table (pure). */
+export function forwardLines(t: SavedTable, c: PortmapConf, network: string, containerId: string, container: Cidr): string[] {
   const v6 = container.ip.family === 6;
+  const lines: string[] = [];
   if (c.snat) {
-    if (!c.externalSetMarkChain) await ensureChainWithRules(ipt, SETMARK, setMarkRules(c));
-    await ensureChainWithRules(ipt, MASQ, masqRules(c));
-    await ipt.ensureRule('append', 'nat', 'POSTROUTING', [...MASQ_ENTRY]);
+    if (!c.externalSetMarkChain) lines.push(...sharedChain(t, SETMARK, setMarkRules(c)));
+    lines.push(...sharedChain(t, MASQ, masqRules(c)));
+    if (!hasJump(t, 'POSTROUTING', MASQ)) lines.push(appendLine('POSTROUTING', MASQ_ENTRY));
   }
-  await ipt.ensureChain('nat', TOPLEVEL_DNAT);
+  lines.push(...sharedChain(t, TOPLEVEL_DNAT, []));
   const entry = toplevelEntry(v6 ? c.conditionsV6 : c.conditionsV4);
-  for (const builtin of ['PREROUTING', 'OUTPUT']) await ipt.ensureRule('append', 'nat', builtin, entry);
+  for (const builtin of ['PREROUTING', 'OUTPUT']) if (!hasJump(t, builtin, TOPLEVEL_DNAT)) lines.push(appendLine(builtin, entry));
+  const chain = dnatChainName(network, containerId);
+  // The container chain is rewritten whole (declaring it flushes it) and its jumps replaced, so a repeated ADD converges.
+  lines.push(...deleteJumpLines(t, TOPLEVEL_DNAT, chain));
+  lines.push(`:${chain} - [0:0]`, ...dnatRules(c, container).map((r) => appendLine(chain, r)));
+  lines.push(...dnatEntryRules(c.mappings, network, containerId, chain, v6).map((r) => appendLine(TOPLEVEL_DNAT, r)));
+  return lines;
+}
 
-  const chain = dnatChainName(args.conf.name, args.containerId);
-  const lines = ['*nat', `:${chain} - [0:0]`, ...dnatRules(c, container).map((r) => `-A ${chain} ${joinArgs(r)}`), 'COMMIT', ''];
-  await ipt.restore(lines.join('\n'), { noflush: true });
-  for (const r of dnatEntryRules(c.mappings, args.conf.name, args.containerId, chain, v6)) await ipt.ensureRule('append', 'nat', TOPLEVEL_DNAT, r);
+async function forward(nat: NatTable, c: PortmapConf, args: CmdArgs, container: Cidr): Promise<void> {
+  await nat.apply(forwardLines(await nat.read(), c, args.conf.name, args.containerId, container));
 }
 
 /** route_localnet=1 on the host interface with the most specific route to the container. */
@@ -72,19 +79,13 @@ async function add(args: CmdArgs): Promise<CniResult> {
   if (c.mappings.length === 0) return prev;
   const { v4, v6 } = containerAddresses(prev, args.ifName);
   if (!v4 && !v6) throw new CniError(CniCode.Internal, 'no IP addresses available in prevResult for portmap');
+  const nat = await openNat();
   if (v4) {
-    await forward(await openRunner('ipv4'), c, args, v4);
+    await forward(nat.ipv4, c, args, v4);
     await enableLocalnet(v4);
   }
-  if (v6) await forward(await openRunner('ipv6'), c, args, v6);
+  if (v6) await forward(nat.ipv6, c, args, v6);
   return prev;
-}
-
-async function unforward(ipt: IptablesRunner, chain: string): Promise<void> {
-  if (!(await ipt.chainExists('nat', chain))) return;
-  await deleteJumpsTo(ipt, 'nat', TOPLEVEL_DNAT, chain);
-  await ipt.flushChain('nat', chain);
-  await ipt.deleteChain('nat', chain);
 }
 
 async function del(args: CmdArgs): Promise<void> {
@@ -92,9 +93,8 @@ async function del(args: CmdArgs): Promise<void> {
   // Nothing was forwarded without mappings; the reference skips DEL the same way.
   if (c.mappings.length === 0) return;
   const chain = dnatChainName(args.conf.name, args.containerId);
-  await unforward(await openRunner('ipv4'), chain);
-  const ip6 = await openRunner('ipv6').catch(() => undefined); // no ip6tables: nothing of ours there
-  if (ip6) await unforward(ip6, chain);
+  const nat = await openNat();
+  for (const t of [nat.ipv4, nat.ipv6]) await t.apply(removeChainLines(await t.read(), chain, [TOPLEVEL_DNAT]));
 }
 
 async function check(args: CmdArgs): Promise<void> {
@@ -104,15 +104,15 @@ async function check(args: CmdArgs): Promise<void> {
   if (c.mappings.length === 0) return;
   const { v4, v6 } = containerAddresses(prev, args.ifName);
   const chain = dnatChainName(args.conf.name, args.containerId);
-  for (const [fam, cidr] of [['ipv4', v4], ['ipv6', v6]] as const) {
+  const nat = await openNat();
+  for (const [t, cidr] of [[nat.ipv4, v4], [nat.ipv6, v6]] as const) {
     if (!cidr) continue;
-    const ipt = await openRunner(fam);
-    if (!(await ipt.chainExists('nat', chain))) throw new CniError(CniCode.Internal, `chain ${chain} not found in iptables table nat (${fam})`);
-    const saved = await ipt.save('nat');
+    const saved = (await t.read()).chains.get(chain);
+    if (!saved) throw new CniError(CniCode.Internal, `chain ${chain} not found in iptables table nat (${t.family})`);
     for (const r of dnatRules(c, cidr).filter((x) => x.includes('DNAT'))) {
       const dest = r[r.length - 1];
       const port = r[r.indexOf('--dport') + 1];
-      const ok = saved.split('\n').some((l) => l.startsWith(`-A ${chain} `) && l.includes(`--dport ${port} `) && l.endsWith(`--to-destination ${dest}`));
+      const ok = saved.rules.some((x) => x.args[x.args.indexOf('--dport') + 1] === port && x.args.at(-1) === dest);
       if (!ok) throw new CniError(CniCode.Internal, `chain ${chain}: no DNAT of port ${port} to ${dest}`);
     }
   }
