@@ -17,7 +17,7 @@
  *   hash collision (bump status.collisionCount, which changes the hash).
  */
 import type { Deployment, DeploymentStatus, ReplicaSet } from '../../api/apps/v1/types.js';
-import { isAlreadyExists, isNotFound } from '../../client/errors.js';
+import { isAlreadyExists, isConflict, isNotFound } from '../../client/errors.js';
 import type { Client } from '../../client/interfaces.js';
 import { resources } from '../../client/resources.js';
 import type { Clock } from '../../client/clock.js';
@@ -109,24 +109,52 @@ export class DeploymentSyncer {
     return this.env.client.resource(resources.deployments, ns);
   }
 
-  /** Writes d's metadata (annotations) and refreshes its resourceVersion. */
-  private async writeMeta(d: Deployment): Promise<void> {
-    const out = await this.depClient(d.metadata.namespace ?? '').update(d);
-    d.metadata.resourceVersion = out.metadata?.resourceVersion;
+  /**
+   * Writes d's revision annotation and refreshes d's metadata. On a conflict
+   * (our cache was behind: typically our own status write, or someone's
+   * annotate) the annotation is applied to a fresh read, as long as the spec
+   * did not move on — then this sync's decisions are stale and it is retried.
+   */
+  private async writeRevision(d: Deployment, revision: string): Promise<void> {
+    const c = this.depClient(d.metadata.namespace ?? '');
+    let out: Deployment;
+    try {
+      out = await c.update(d);
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      const fresh = await c.get(d.metadata.name ?? '');
+      if (fresh.metadata.generation !== d.metadata.generation) throw e;
+      (fresh.metadata.annotations ??= {})[REVISION_ANNOTATION] = revision;
+      out = await c.update(fresh);
+    }
+    d.metadata = out.metadata;
   }
 
-  /** Writes d's status and refreshes its resourceVersion. */
+  /**
+   * Writes d's status and refreshes its resourceVersion. A conflict with an
+   * unchanged generation (only metadata or status moved) retries once on the
+   * fresh resourceVersion: the status computed from the ReplicaSets still holds.
+   */
   async writeStatus(d: Deployment): Promise<void> {
-    const out = await this.depClient(d.metadata.namespace ?? '').updateStatus(d);
+    const c = this.depClient(d.metadata.namespace ?? '');
+    let out: Deployment;
+    try {
+      out = await c.updateStatus(d);
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      const fresh = await c.get(d.metadata.name ?? '');
+      if (fresh.metadata.generation !== d.metadata.generation) throw e;
+      d.metadata.resourceVersion = fresh.metadata.resourceVersion;
+      out = await c.updateStatus(d);
+    }
     d.metadata.resourceVersion = out.metadata?.resourceVersion;
   }
 
-  /** Records `revision` on the Deployment when it differs (SetDeploymentRevision). Mutates d. */
-  private setDeploymentRevision(d: Deployment, revision: string): boolean {
-    const ann = (d.metadata.annotations ??= {});
-    if (ann[REVISION_ANNOTATION] === revision) return false;
-    ann[REVISION_ANNOTATION] = revision;
-    return true;
+  /** Records `revision` on the Deployment when it differs (SetDeploymentRevision). */
+  private async syncDeploymentRevision(d: Deployment, revision: string): Promise<void> {
+    if (d.metadata.annotations?.[REVISION_ANNOTATION] === revision) return;
+    (d.metadata.annotations ??= {})[REVISION_ANNOTATION] = revision;
+    await this.writeRevision(d, revision);
   }
 
   /**
@@ -151,9 +179,12 @@ export class DeploymentSyncer {
       const minReadyChanged = (copy.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
       if (annotationsChanged || minReadyChanged) {
         if (copy.spec) copy.spec.minReadySeconds = d.spec?.minReadySeconds ?? 0;
-        rs = (await this.rsClient(ns).update(copy)) as RS;
+        rs = await this.updateReplicaSet(existing, copy, (fresh) => {
+          setNewReplicaSetAnnotations(d, fresh, newRevision, true);
+          if (fresh.spec) fresh.spec.minReadySeconds = d.spec?.minReadySeconds ?? 0;
+        });
       }
-      if (this.setDeploymentRevision(d, rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? '')) await this.writeMeta(d);
+      await this.syncDeploymentRevision(d, rs.metadata?.annotations?.[REVISION_ANNOTATION] ?? '');
       // A Deployment seen for the first time with its set already there (controller restart, adoption).
       if (hasProgressDeadline(d) && !getCondition(d.status, 'Progressing')) {
         d.status ??= {};
@@ -212,7 +243,7 @@ export class DeploymentSyncer {
       }
     }
     if (!alreadyExisted && replicas > 0) this.env.events.emit(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata?.name} to ${replicas}`);
-    if (this.setDeploymentRevision(d, String(newRevision))) await this.writeMeta(d);
+    await this.syncDeploymentRevision(d, String(newRevision));
     if (!alreadyExisted && hasProgressDeadline(d)) {
       d.status ??= {};
       setCondition(d.status, newCondition('Progressing', 'True', REASON_NEW_RS_CREATED, `Created new replica set "${created.metadata?.name}"`, this.now()));
@@ -224,6 +255,25 @@ export class DeploymentSyncer {
   // ---- scaling ----------------------------------------------------------------------------
 
   /**
+   * Writes a changed copy of a cached ReplicaSet. A conflict (its controller
+   * just wrote its status) is retried once on a fresh read, provided the
+   * set's spec is still what this sync decided from; `apply` re-makes the
+   * change on it.
+   */
+  private async updateReplicaSet(cached: RS, copy: ReplicaSet, apply: (fresh: ReplicaSet) => void): Promise<RS> {
+    const c = this.rsClient(cached.metadata?.namespace ?? '');
+    try {
+      return (await c.update(copy)) as RS;
+    } catch (e) {
+      if (!isConflict(e)) throw e;
+      const fresh = await c.get(cached.metadata?.name ?? '');
+      if (fresh.metadata.uid !== cached.metadata?.uid || fresh.metadata.generation !== cached.metadata?.generation) throw e;
+      apply(fresh);
+      return (await c.update(fresh)) as RS;
+    }
+  }
+
+  /**
    * scaleReplicaSetAndRecordEvent: set rs to newScale (and the replicas
    * annotations to the Deployment's current size). Returns the set as
    * written, or rs unchanged when nothing needed writing.
@@ -232,11 +282,14 @@ export class DeploymentSyncer {
     const sizeChanged = specReplicas(rs) !== newScale;
     const max = desiredReplicas(d) + maxSurge(d);
     if (!sizeChanged && !replicasAnnotationsNeedUpdate(rs, desiredReplicas(d), max)) return rs;
-    const copy = mutableCopy<ReplicaSet>(rs);
     const old = specReplicas(rs);
-    copy.spec = { ...copy.spec!, replicas: newScale };
-    setReplicasAnnotations(copy, desiredReplicas(d), max);
-    const out = (await this.rsClient(rs.metadata?.namespace ?? '').update(copy)) as RS;
+    const apply = (x: ReplicaSet) => {
+      x.spec = { ...x.spec!, replicas: newScale };
+      setReplicasAnnotations(x, desiredReplicas(d), max);
+    };
+    const copy = mutableCopy<ReplicaSet>(rs);
+    apply(copy);
+    const out = await this.updateReplicaSet(rs, copy, apply);
     if (sizeChanged) {
       const op = operation ?? (newScale > old ? 'up' : 'down');
       this.env.events.emit(d, 'Normal', 'ScalingReplicaSet', `Scaled ${op} replica set ${rs.metadata?.name} from ${old} to ${newScale}`);
