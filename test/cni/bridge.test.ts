@@ -60,13 +60,13 @@ interface Trace {
   files: { afterAdd: string[]; afterDel: string[] };
 }
 
-async function sequence(impl: Impl, version: string): Promise<Trace> {
+async function sequence(impl: Impl, version: string, tweak: Record<string, unknown> = {}): Promise<Trace> {
   const nss = new NsSet();
   const data = await tempDir('kubets-cni-data-');
   try {
     const host = await nss.make();
     const cont = await nss.make();
-    const conf = bridgeConf(data.path, version);
+    const conf = { ...bridgeConf(data.path, version), ...tweak };
     const inv = { containerId: 'ctr-1', netns: cont.path, ifName: 'eth0', hostNs: host.path };
     const add = await mustRun(impl, 'bridge', { ...inv, command: 'ADD' }, conf);
     const snapshot = async (): Promise<Record<string, unknown>> => ({
@@ -102,9 +102,15 @@ async function sequence(impl: Impl, version: string): Promise<Trace> {
   }
 }
 
-for (const version of ['1.0.0', '0.4.0']) {
-  test(`bridge ${version}: ADD/CHECK/DEL match the reference (result, addresses, routes, ports, nat rules, IPAM files)`, async (t) => {
-    const [mine, ref] = await Promise.all([sequence(ours.impl, version), sequence(reference, version)]);
+const variants: { name: string; version: string; tweak: Record<string, unknown> }[] = [
+  { name: '1.0.0', version: '1.0.0', tweak: {} },
+  { name: '0.4.0', version: '0.4.0', tweak: {} },
+  { name: '1.0.0 promiscMode, no hairpin, no masquerade, default MTU', version: '1.0.0', tweak: { promiscMode: true, hairpinMode: false, ipMasq: false, mtu: undefined } },
+];
+
+for (const { name, version, tweak } of variants) {
+  test(`bridge ${name}: ADD/CHECK/DEL match the reference (result, addresses, routes, ports, nat rules, IPAM files)`, async (t) => {
+    const [mine, ref] = await Promise.all([sequence(ours.impl, version, tweak), sequence(reference, version, tweak)]);
     t.log('ADD result (normalised):', JSON.stringify(mine.add));
     t.log('after ADD:', JSON.stringify(mine.afterAdd));
     t.deepEqual(mine.add, ref.add, 'ADD result');
@@ -117,8 +123,9 @@ for (const version of ['1.0.0', '0.4.0']) {
     t.deepEqual([mine.delAgain, mine.delNoNetns], [0, 0], 'DEL is idempotent, also without the namespace');
     t.deepEqual([ref.delAgain, ref.delNoNetns], [0, 0]);
     // Sanity: the comparison compared something.
-    t.true(JSON.stringify(mine.afterAdd.nat).includes('MASQUERADE'));
-    t.true(JSON.stringify(mine.afterAdd.ports).includes('"hairpin":true'));
+    t.is(JSON.stringify(mine.afterAdd.nat).includes('MASQUERADE'), tweak.ipMasq !== false);
+    t.is(JSON.stringify(mine.afterAdd.ports).includes('"hairpin":true'), tweak.hairpinMode !== false);
+    t.is(JSON.stringify(mine.afterAdd.hostAddrs).includes('"promisc":true'), tweak.promiscMode === true);
   });
 }
 
@@ -147,6 +154,26 @@ test('bridge: two containers ping each other and the gateway across our bridge; 
     t.deepEqual((r.json?.interfaces as unknown[]).length, 3);
     t.is(r.json?.ips, undefined);
     await mustRun(ours.impl, 'bridge', { command: 'DEL', containerId: 'l2', netns: l2.path, hostNs: host.path }, l2conf);
+  } finally {
+    await nss.destroy();
+    data.cleanup();
+  }
+});
+
+test('bridge: DEL after the namespace is gone still removes the masquerade chain (the reference leaks it)', async (t) => {
+  const nss = new NsSet();
+  const data = await tempDir('kubets-cni-data-');
+  try {
+    const host = await nss.make();
+    const cont = await nss.make();
+    const conf = bridgeConf(data.path);
+    const inv = { containerId: 'gone-1', netns: cont.path, hostNs: host.path };
+    await mustRun(ours.impl, 'bridge', { ...inv, command: 'ADD' }, conf);
+    t.true((await iptablesState(host)).some((l) => l.includes('MASQUERADE')));
+    await cont.destroy();
+    await mustRun(ours.impl, 'bridge', { ...inv, command: 'DEL' }, conf);
+    t.deepEqual((await iptablesState(host)).filter((l) => l.includes('CNI-')), []);
+    t.deepEqual(readdirSync(`${data.path}/ktnet`).filter((f) => f.startsWith('10.')), [], 'IP released');
   } finally {
     await nss.destroy();
     data.cleanup();
