@@ -91,5 +91,9 @@ fi
 if ((WANT_BUILD)); then
   log "building (tsc -b)"
   npm run -s build
+  # kubets' own CNI plugins (bridge, host-local, loopback, portmap, flannel) next to
+  # nothing else: the kubelet takes --cni-bin-dir; Debian's reference set stays in /usr/lib/cni.
+  node "$ROOT/bin/cni/install" /opt/cni/bin >/dev/null
+  log "CNI plugins installed in /opt/cni/bin"
 fi
 log "host ready"
