@@ -267,7 +267,7 @@ test('endpoints follow ready pods, resolve named target ports, and leave selecto
     return s?.addresses?.length === 1 && s.notReadyAddresses?.length === 1 ? e : undefined;
   }, 'one ready and one not-ready address');
   const aIP = (await pods.get('a')).status?.podIP;
-  t.is(ep.subsets![0].addresses![0].ip, aIP);
+  t.is(ep.subsets![0].addresses![0].ip, aIP ?? 'no IP');
   t.is(ep.subsets![0].addresses![0].targetRef?.name, 'a');
   t.deepEqual(ep.subsets![0].ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
   t.is(ep.metadata.labels?.tier, 'front');
