@@ -293,6 +293,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   const runtimeVersion = await waitForDocker(runtime, log, stop.signal);
   if (!runtimeVersion) return 0;
   const infraImage = await ensureInfraImage(cfg, runtime);
+  if (stop.signal.aborted) return 0;
   log.info('container runtime ready', { runtime: runtimeVersion, podInfraImage: infraImage });
 
   // --- node facts

@@ -91,6 +91,7 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
   }
 
   async statusNewerThan(uid: string, since: number, signal: AbortSignal): Promise<RuntimePodStatus | undefined> {
+    if (signal.aborted) return undefined;
     if (this.lastRelistStart <= since) {
       await new Promise<void>((resolve) => {
         const onAbort = () => resolve();

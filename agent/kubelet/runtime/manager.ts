@@ -281,7 +281,8 @@ export class RuntimeManager {
       failures.set(c.name, { reason: 'ErrImagePull', message: msg });
       this.event(pod, 'Warning', 'Failed', `Failed to pull image "${image}": ${msg}`, fieldPath);
       this.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', fieldPath);
-      return this.o.imageBackoff.get(imgKey);
+      // Sync again soon, so the status moves on to ImagePullBackOff while the back-off runs.
+      return 1000;
     }
 
     // 3. the configuration.
