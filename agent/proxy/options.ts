@@ -4,6 +4,8 @@
  *
  * - The seed lists --contrack-max-per-core and --contrack-tcp-timeout-established
  *   (sic); both spellings are accepted as aliases of the conntrack-… flags.
+ * - Added from v1.8's table: --write-config-to, --resource-container (accepted, no
+ *   effect); and v1.9's --cleanup (the later name of --cleanup-iptables).
  * - --healthz-port defaults to 10256 (v1.8 and ARCHITECTURE.md), not the seed's 10249,
  *   which v1.8 uses for metrics (--metrics-bind-address=127.0.0.1:10249): taking the
  *   seed's value would put both servers on one port.
@@ -39,6 +41,9 @@ const flags: readonly FlagSpec[] = [
   { name: 'ipvs-min-sync-period', type: 'duration', default: '0', help: 'The minimum interval of how often the ipvs rules can be refreshed as endpoints and services change.' },
   { name: 'ipvs-scheduler', type: 'string', default: '', help: 'The ipvs scheduler type when proxy mode is ipvs.' },
   { name: 'cleanup-iptables', type: 'bool', default: false, help: 'If true cleanup iptables and ipvs rules and exit.' },
+  { name: 'cleanup', type: 'bool', default: false, since: 'v1.9', help: 'If true cleanup iptables and ipvs rules and exit (the later name of --cleanup-iptables).' },
+  { name: 'write-config-to', type: 'string', default: '', help: 'If set, write the default configuration values to this file and exit.' },
+  { name: 'resource-container', type: 'string', default: '/kube-proxy', deprecated: 'This feature will be removed in a later release.', noop: 'kube-proxy is not moved into a resource-only container; run it under systemd or a pod for resource limits', help: 'Absolute name of the resource-only container to create and run the Kube-proxy in (Default: /kube-proxy).' },
   { name: 'config-sync-period', type: 'duration', default: '15m0s', help: 'How often configuration from the apiserver is refreshed. Must be greater than 0.' },
   { name: 'conntrack-max', type: 'int', default: 0, help: 'Maximum number of NAT connections to track (0 to leave as-is). This overrides conntrack-max-per-core and conntrack-min.' },
   { name: 'conntrack-max-per-core', type: 'int', default: 32768, aliases: ['contrack-max-per-core'], help: 'Maximum number of NAT connections to track per CPU core (0 to leave the limit as-is and ignore conntrack-min).' },
