@@ -306,3 +306,20 @@ test('complete means every replica updated, available and the generation observe
   t.false(deploymentComplete(d, { replicas: 3, updatedReplicas: 3, availableReplicas: 2, observedGeneration: 2 }), 'one unavailable');
   t.false(deploymentComplete(d, { replicas: 3, updatedReplicas: 3, availableReplicas: 3, observedGeneration: 1 }), 'spec not yet observed');
 });
+
+test('Recreate waits while any old pod may still run', async (t) => {
+  const { oldPodsRunning } = await import('../../../controlplane/controllers/deployment/recreate.js');
+  const { pod } = await import('./fixtures.js');
+  const oldSet = rs('old', 0, 0);
+  const oldDrained = { ...oldSet, status: { replicas: 0 } } as RS;
+  const cases: [string, RS[], [string, ReturnType<typeof pod>[]][], boolean][] = [
+    ['old set still reports pods', [rs('old', 0, 0)], [], true],
+    ['a running pod of the old set', [oldDrained], [['uid-old', [pod('p', { phase: 'Running' })]]], true],
+    ['only finished pods', [oldDrained], [['uid-old', [pod('p', { phase: 'Succeeded' }), pod('q', { phase: 'Failed' })]]], false],
+    ['pods of the new set do not count', [oldDrained], [['uid-new', [pod('p', { phase: 'Running' })]]], false],
+  ];
+  for (const [name, olds, pods, want] of cases) {
+    const withStatus = olds.map((o) => ({ ...o, status: { ...o.status, replicas: name.startsWith('old set') ? 1 : 0 } }) as RS);
+    t.is(oldPodsRunning(rs('new', 0, 0), withStatus, new Map(pods)), want, name);
+  }
+});

@@ -329,3 +329,48 @@ test('every namespace gets a default ServiceAccount, and gets it back when delet
   await eventually(() => sas.get('default').then(() => true), 'default ServiceAccount recreated');
   t.pass();
 });
+
+test('kubectl scale spreads over the sets, pause holds a new template back, resume rolls it out; Recreate replaces all pods at once', async (t) => {
+  const { env, k } = await setup(t, { kubectl: true });
+  const kubectl = k!;
+  await kubectl.ok(['create', '-f', '-'], { input: deploymentYaml('nginx:1.25') });
+  await rolloutStatus(env, kubectl);
+  const rss = env.client.resource(resources.replicasets, 'default');
+  await kubectl.ok(['scale', 'deploy/web', '--replicas=5']);
+  await eventually(async () => {
+    const l = (await rss.list({ labelSelector: 'app=web' })).items;
+    return l.length === 1 && l[0].spec?.replicas === 5 && l[0].metadata.annotations?.['deployment.kubernetes.io/desired-replicas'] === '5' ? true : undefined;
+  }, 'the one set scaled to 5');
+
+  await kubectl.ok(['rollout', 'pause', 'deploy/web']);
+  await kubectl.ok(['set', 'image', 'deploy/web', 'web=nginx:1.27']);
+  await eventually(async () => {
+    const d = await env.client.resource(resources.deployments, 'default').get('web');
+    return d.status?.observedGeneration === d.metadata.generation && d.status?.conditions?.some((c) => c.reason === 'DeploymentPaused') ? true : undefined;
+  }, 'the paused condition');
+  t.is((await rss.list({ labelSelector: 'app=web' })).items.length, 1, 'paused: no new ReplicaSet');
+  await kubectl.ok(['rollout', 'resume', 'deploy/web']);
+  t.regex(await rolloutStatus(env, kubectl), /successfully rolled out/);
+  t.is((await rss.list({ labelSelector: 'app=web' })).items.length, 2);
+
+  // Recreate: the old pods go before any new one is made.
+  await kubectl.ok(['patch', 'deploy/web', '--type=merge', '-p', '{"spec":{"strategy":{"type":"Recreate","rollingUpdate":null}}}']);
+  await kubectl.ok(['set', 'image', 'deploy/web', 'web=nginx:1.28']);
+  t.regex(await rolloutStatus(env, kubectl), /successfully rolled out/);
+  const pods = await activePods(env, 'app=web');
+  t.is(pods.length, 5);
+  t.true(pods.every((p) => p.spec?.containers[0].image === 'nginx:1.28'));
+});
+
+test('kubectl rollout status fails with ProgressDeadlineExceeded when pods never become ready', async (t) => {
+  const { env, k } = await setup(t, { kubectl: true });
+  await k!.ok(['create', '-f', '-'], { input: deploymentYaml('nginx:1.25').replace('  replicas: 3\n', '  replicas: 2\n  progressDeadlineSeconds: 2\n') });
+  const d = await eventually(async () => {
+    const cur = await env.client.resource(resources.deployments, 'default').get('web');
+    return cur.status?.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded') ? cur : undefined;
+  }, 'the progress deadline to pass');
+  t.is(d.status?.conditions?.find((c) => c.type === 'Progressing')?.status, 'False');
+  const r = await k!.run(['rollout', 'status', 'deploy/web', '--timeout=30s']);
+  t.not(r.exitCode, 0);
+  t.regex(r.stderr, /exceeded its progress deadline/);
+});
