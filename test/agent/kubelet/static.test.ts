@@ -42,7 +42,7 @@ test.serial('a manifest file runs as a static pod with a mirror pod; a deleted m
     const [c0] = await containersOf(k.nodeName, name, 'main');
     t.truthy(c0);
     // The UID of the running pod is the manifest's hash, not the mirror's.
-    t.is(c0.Labels['io.kubernetes.pod.uid'], mirror.metadata.annotations?.['kubernetes.io/config.hash']);
+    t.is(c0.Labels['io.kubernetes.pod.uid'], mirror.metadata.annotations?.['kubernetes.io/config.hash'] ?? '');
     t.not(c0.Labels['io.kubernetes.pod.uid'], mirror.metadata.uid);
 
     // Deleting the mirror does not touch the pod; the kubelet makes a new mirror.
