@@ -4,6 +4,9 @@
  * pods are deleted, and a pod made from a template.
  */
 import type { Pod, PodTemplateSpec } from '../../api/core/v1/types.js';
+import { LABEL_INDEX, NAMESPACE_INDEX, OWNER_UID_INDEX } from '../../client/indexer.js';
+import type { Lister } from '../../client/types.js';
+import type { Selector } from '../../machinery/labels.js';
 import { parseTime } from '../../machinery/meta/helpers.js';
 import type { ObjectMeta, OwnerReference } from '../../machinery/meta/types.js';
 import { mutableCopy, type RO } from './types.js';
@@ -105,4 +108,26 @@ export function podFromTemplate(template: RO<PodTemplateSpec>, namespace: string
 /** `namespace/name` of a cached object. */
 export function keyOfMeta(m: RO<ObjectMeta>): string {
   return m.namespace ? `${m.namespace}/${m.name ?? ''}` : (m.name ?? '');
+}
+
+/**
+ * Pods that may belong to an owner: those matching one exact term of its
+ * selector (the label index), else every pod of the namespace, plus those
+ * already owned by it (to release the ones that stopped matching). Avoids a
+ * scan of the namespace per sync when the selector pins a label.
+ */
+export function candidatePods(pods: Lister<RO<Pod>>, namespace: string, ownerUID: string, selector: Selector): RO<Pod>[] {
+  const seen = new Map<string, RO<Pod>>();
+  let exact: string | undefined;
+  for (const r of selector.requirements()) {
+    const v = selector.requiresExactMatch(r.key);
+    if (v !== undefined) {
+      exact = `${r.key}=${v}`;
+      break;
+    }
+  }
+  const base = exact ? pods.byIndex(LABEL_INDEX, exact) : pods.byIndex(NAMESPACE_INDEX, namespace);
+  for (const p of base) if (p.metadata.namespace === namespace) seen.set(p.metadata.name ?? '', p);
+  for (const p of pods.byIndex(OWNER_UID_INDEX, ownerUID)) if (p.metadata.namespace === namespace) seen.set(p.metadata.name ?? '', p);
+  return [...seen.values()];
 }

@@ -17,7 +17,7 @@
 import type { Job } from '../../api/batch/v1/types.js';
 import type { Pod } from '../../api/core/v1/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
-import { LABEL_INDEX, NAMESPACE_INDEX, OWNER_UID_INDEX } from '../../client/indexer.js';
+import { NAMESPACE_INDEX } from '../../client/indexer.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { resources } from '../../client/resources.js';
 import type { WorkQueue } from '../../client/types.js';
@@ -31,7 +31,7 @@ import { KindEvents } from '../common/events.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { runLoop } from '../common/loop.js';
 import { claimObjects, controllerRefOf, newControllerRef, ownerGetter } from '../common/owners.js';
-import { compareForDeletion, isPodActive, isPodReady, keyOfMeta, podFromTemplate } from '../common/pods.js';
+import { candidatePods, compareForDeletion, isPodActive, isPodReady, keyOfMeta, podFromTemplate } from '../common/pods.js';
 import { mutableCopy, type Controller, type ControllerContext, type RO } from '../common/types.js';
 import { failureBackoffMs, isComplete, isJobFinished, newJobCondition, pastActiveDeadline, pastBackoffLimitOnFailure, podFailedAt, wantActive } from './status.js';
 
@@ -92,25 +92,10 @@ export class JobController implements Controller {
     if (!job || job.metadata.uid !== ref.uid) return;
     const key = keyOfMeta(job.metadata);
     if (what === 'add' && !pod.metadata.deletionTimestamp) this.expectations.creationObserved(key);
-    if (what === 'delete' || (what === 'add' && pod.metadata.deletionTimestamp)) this.expectations.deletionObserved(key, keyOfMeta(pod.metadata));
+    // A graceful delete shows first as deletionTimestamp: that is the deletion we waited for.
+    if (what === 'delete' || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, keyOfMeta(pod.metadata));
     if (what === 'delete') this.failedSeen.delete(pod.metadata.uid ?? '');
     this.queue.add(key);
-  }
-
-  private candidatePods(namespace: string, uid: string, selector: Selector): RO<Pod>[] {
-    const seen = new Map<string, RO<Pod>>();
-    let exact: string | undefined;
-    for (const r of selector.requirements()) {
-      const v = selector.requiresExactMatch(r.key);
-      if (v !== undefined) {
-        exact = `${r.key}=${v}`;
-        break;
-      }
-    }
-    const base = exact ? this.pods.lister.byIndex(LABEL_INDEX, exact) : this.pods.lister.byIndex(NAMESPACE_INDEX, namespace);
-    for (const p of base) if (p.metadata.namespace === namespace) seen.set(p.metadata.name ?? '', p);
-    for (const p of this.pods.lister.byIndex(OWNER_UID_INDEX, uid)) if (p.metadata.namespace === namespace) seen.set(p.metadata.name ?? '', p);
-    return [...seen.values()];
   }
 
   async sync(key: string): Promise<void> {
@@ -137,7 +122,7 @@ export class JobController implements Controller {
       ownerKind: 'Job',
       selector,
       // Finished pods count too (succeeded/failed), but pods being deleted are on their way out.
-      candidates: this.candidatePods(namespace, cached.metadata.uid ?? '', selector).filter((p) => !p.metadata.deletionTimestamp || isPodActive(p)),
+      candidates: candidatePods(this.pods.lister, namespace, cached.metadata.uid ?? '', selector).filter((p) => !p.metadata.deletionTimestamp || isPodActive(p)),
       objects: this.ctx.client.resource(resources.pods, namespace),
       getOwner: ownerGetter(this.ctx.client, resources.jobs, namespace, name),
     });

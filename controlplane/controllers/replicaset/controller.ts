@@ -20,7 +20,7 @@
  */
 import type { Pod } from '../../api/core/v1/types.js';
 import { isConflict, isNotFound } from '../../client/errors.js';
-import { LABEL_INDEX, NAMESPACE_INDEX, OWNER_UID_INDEX } from '../../client/indexer.js';
+import { NAMESPACE_INDEX } from '../../client/indexer.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { resources } from '../../client/resources.js';
 import type { WorkQueue } from '../../client/types.js';
@@ -33,7 +33,7 @@ import { KindEvents } from '../common/events.js';
 import { ControllerExpectations } from '../common/expectations.js';
 import { runLoop } from '../common/loop.js';
 import { claimObjects, controllerRefOf, newControllerRef, ownerGetter } from '../common/owners.js';
-import { compareForDeletion, isPodActive, isPodReady, keyOfMeta, podFromTemplate } from '../common/pods.js';
+import { candidatePods, compareForDeletion, isPodActive, isPodReady, keyOfMeta, podFromTemplate } from '../common/pods.js';
 import type { Controller, ControllerContext, RO } from '../common/types.js';
 import type { ReplicaKind } from './kinds.js';
 import { calculateStatus, statusNeedsUpdate } from './status.js';
@@ -175,23 +175,6 @@ export class ReplicaController<T extends KubeObject> implements Controller {
 
   // ---- sync -----------------------------------------------------------------------
 
-  /** Pods that may be ours: matching one exact selector term, plus those already owned by us. */
-  private candidatePods(namespace: string, uid: string, selector: Selector): RO<Pod>[] {
-    const seen = new Map<string, RO<Pod>>();
-    let exact: string | undefined;
-    for (const r of selector.requirements()) {
-      const v = selector.requiresExactMatch(r.key);
-      if (v !== undefined) {
-        exact = `${r.key}=${v}`;
-        break;
-      }
-    }
-    const base = exact ? this.pods.lister.byIndex(LABEL_INDEX, exact) : this.pods.lister.byIndex(NAMESPACE_INDEX, namespace);
-    for (const p of base) if (p.metadata.namespace === namespace) seen.set(p.metadata.name ?? '', p);
-    for (const p of this.pods.lister.byIndex(OWNER_UID_INDEX, uid)) if (p.metadata.namespace === namespace) seen.set(p.metadata.name ?? '', p);
-    return [...seen.values()];
-  }
-
   /** Reconciles one owner: claim pods, create or delete the difference, write status. Throws to be retried. */
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
@@ -209,7 +192,7 @@ export class ReplicaController<T extends KubeObject> implements Controller {
       this.ctx.log.warn(`${this.kind.kind} has an invalid selector`, { key, err: errorMessage(e) });
       return;
     }
-    const active = this.candidatePods(namespace, owner.metadata?.uid ?? '', selector).filter(isPodActive);
+    const active = candidatePods(this.pods.lister, namespace, owner.metadata?.uid ?? '', selector).filter(isPodActive);
     const pods = await claimObjects<Pod>({
       owner: owner as RO<KubeObject>,
       ownerApiVersion: this.kind.apiVersion,

@@ -323,3 +323,24 @@ test('Recreate waits while any old pod may still run', async (t) => {
     t.is(oldPodsRunning(rs('new', 0, 0), withStatus, new Map(pods)), want, name);
   }
 });
+
+test('a complete rollout prunes drained old sets beyond revisionHistoryLimit, oldest revision first', async (t) => {
+  const d = deployment('web', 2, 'nginx:1.30', { revisionHistoryLimit: 1 });
+  const hash = computeHash(d.spec!.template);
+  const current = replicaSet(`web-${hash}`, 2, { app: 'web', 'pod-template-hash': hash });
+  current.spec!.template = { metadata: { labels: { app: 'web', 'pod-template-hash': hash } }, spec: d.spec!.template.spec };
+  current.metadata.annotations = { 'deployment.kubernetes.io/revision': '4', 'deployment.kubernetes.io/desired-replicas': '2', 'deployment.kubernetes.io/max-replicas': '3' };
+  current.status = { replicas: 2, availableReplicas: 2, readyReplicas: 2, observedGeneration: 1 };
+  const old = (rev: number, replicas = 0) => {
+    const r = replicaSet(`web-old${rev}`, replicas, { app: 'web', 'pod-template-hash': `old${rev}` });
+    r.spec!.template = template({ app: 'web', 'pod-template-hash': `old${rev}` }, `nginx:1.${rev}`);
+    r.metadata.annotations = { 'deployment.kubernetes.io/revision': String(rev) };
+    r.status = { replicas, observedGeneration: 1 };
+    return r;
+  };
+  d.status = { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 };
+  const { f, c } = await setupDeployment(d, [old(1), old(3), old(2), current]);
+  await c.sync('default/web');
+  const deleted = f.client.actions.filter((a) => a.verb === 'delete' && a.resource === 'replicasets').map((a) => a.name);
+  t.deepEqual(deleted, ['web-old1', 'web-old2'], 'keeps the newest old revision (3)');
+});
