@@ -51,7 +51,7 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
   private lastRelistStart = 0;
   private lastGoodRelist = 0;
   private lastError = '';
-  // Relist scheduling.
+  // Relist scheduling: `again` asks for one more relist after the current one (or before the next wait).
   private relisting = false;
   private again = false;
   private wake?: () => void;
@@ -79,8 +79,9 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
   }
 
   kick(): void {
-    if (this.relisting) this.again = true;
-    else this.wake?.();
+    // Remembered even when no wait is armed (between two relists), so a request is never lost.
+    this.again = true;
+    if (!this.relisting) this.wake?.();
   }
 
   healthy(): { ok: boolean; message?: string } {
@@ -117,6 +118,7 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
     const events = this.watchEvents(signal);
     try {
       while (!signal.aborted) {
+        this.again = false;
         await this.relistOnce();
         if (this.again) {
           this.again = false;

@@ -127,7 +127,10 @@ export class KubeletStatusManager implements StatusManager {
       }
       await this.flush(signal);
       if (signal.aborted) break;
-      const wait = this.dirty.size > 0 && this.failing ? 1000 : Math.max(0, nextReconcile - this.clock.now());
+      // Work that arrived while flushing (no wake-up was armed then) is not left for the next tick.
+      const pending = this.dirty.size > 0 || this.deletions.size > 0;
+      if (pending && !this.failing) continue;
+      const wait = pending ? 1000 : Math.max(0, nextReconcile - this.clock.now());
       await new Promise<void>((resolve) => {
         const cancel = this.clock.setTimer(resolve, wait);
         const onAbort = () => {
