@@ -39,6 +39,13 @@ import { ServiceAccountsController } from './serviceaccount/controller.js';
 
 export type RunOutcome = 'stopped' | 'lost-leadership';
 
+/** The event source each controller reports as (upstream's component names, as `kubectl describe` shows them). */
+const EVENT_COMPONENT: Readonly<Record<string, string>> = {
+  replicationcontroller: 'replication-controller',
+  garbagecollector: 'garbage-collector-controller',
+  serviceaccount: 'service-account-controller',
+};
+
 /** Builds one implemented controller, or undefined when it is switched off by another flag. */
 function build(name: string, ctx: ControllerContext, opts: ControllerManagerOptions): Controller | undefined {
   const c = opts.concurrency;
@@ -111,7 +118,7 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
         informers: factory,
         clock: realClock,
         log: log.child({ controller: name }),
-        recorder: broadcaster.newRecorder({ component: `${name}-controller` }),
+        recorder: broadcaster.newRecorder({ component: EVENT_COMPONENT[name] ?? `${name}-controller` }),
         newQueue: (q, o) => new InstrumentedQueue(q, metrics, realClock, o),
       };
       const c = build(name, ctx, opts);

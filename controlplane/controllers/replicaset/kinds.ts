@@ -32,7 +32,6 @@ export interface ReplicaStatus {
 export interface ReplicaKind<T extends KubeObject> {
   /** --controllers name and the controller's log/event name. */
   readonly controllerName: 'replicaset' | 'replicationcontroller';
-  readonly component: string;
   readonly apiVersion: string;
   readonly kind: string;
   readonly ref: ResourceRef<T>;
@@ -48,7 +47,6 @@ export interface ReplicaKind<T extends KubeObject> {
 
 export const replicaSetKind: ReplicaKind<ReplicaSet> = {
   controllerName: 'replicaset',
-  component: 'replicaset-controller',
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
   ref: resources.replicasets,
@@ -62,7 +60,6 @@ export const replicaSetKind: ReplicaKind<ReplicaSet> = {
 
 export const replicationControllerKind: ReplicaKind<ReplicationController> = {
   controllerName: 'replicationcontroller',
-  component: 'replication-controller',
   apiVersion: 'v1',
   kind: 'ReplicationController',
   ref: resources.replicationcontrollers,
