@@ -27,6 +27,7 @@ import type { Controller, ControllerContext } from './common/types.js';
 import type { ControllerManagerOptions } from './config.js';
 import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/collector.js';
 import { JobController } from './job/controller.js';
 import { TTLAfterFinishedController } from './job/ttl.js';
@@ -58,6 +59,8 @@ function build(name: string, ctx: ControllerContext, opts: ControllerManagerOpti
       return new DeploymentController(ctx, { workers: c.deployment, resyncMs: opts.deploymentSyncPeriodMs });
     case 'endpoint':
       return new EndpointsController(ctx, { workers: c.endpoint });
+    case 'endpointslice':
+      return new EndpointSliceController(ctx, c.endpoint);
     case 'serviceaccount':
       return new ServiceAccountsController(ctx, { workers: c.serviceaccount });
     case 'job':

@@ -51,6 +51,11 @@ export class ControllerExpectations {
     this.records.set(key, { add: 0, del: podKeys.length, deleting: new Set(podKeys), since: this.clock.now() });
   }
 
+  /** Both at once: n creates and the deletion of these keys. */
+  expect(key: string, creates: number, deletes: readonly string[]): void {
+    this.records.set(key, { add: creates, del: deletes.length, deleting: new Set(deletes), since: this.clock.now() });
+  }
+
   creationObserved(key: string): void {
     const r = this.records.get(key);
     if (r) r.add--;

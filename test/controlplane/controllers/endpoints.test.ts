@@ -95,3 +95,26 @@ test('sync writes Endpoints once, skips when unchanged, leaves selector-less ser
   await c.sync('default/web');
   await t.throwsAsync(f.client.resource(resources.endpoints, 'default').get('web'), { message: /not found/ });
 });
+
+test('EndpointSlices: conditions per endpoint, one slice per port set, reuse and placeholder', async (t) => {
+  const { desiredSlices } = await import('../../../controlplane/controllers/endpointslice/slices.js');
+  const { planSlices } = await import('../../../controlplane/controllers/endpointslice/controller.js');
+  const s = desiredSlices(svc(), [pod('a', { ip: '10.0.0.1', ready: true }), pod('b', { ip: '10.0.0.2', ready: false }), pod('c', { ip: '10.0.0.3', ready: true, deleting: true })]);
+  t.is(s.length, 1);
+  t.deepEqual(
+    s[0].endpoints.map((e) => [e.addresses[0], e.conditions]),
+    [
+      ['10.0.0.1', { ready: true, serving: true, terminating: false }],
+      ['10.0.0.2', { ready: false, serving: false, terminating: false }],
+      ['10.0.0.3', { ready: false, serving: true, terminating: true }],
+    ],
+  );
+  t.is(desiredSlices(svc(), Array.from({ length: 250 }, (_, i) => pod(`p${i}`, { ip: `10.0.${i >> 8}.${i & 255}`, ready: true }))).length, 3, 'at most 100 endpoints per slice');
+  const labels = { 'kubernetes.io/service-name': 'web' };
+  const existing = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'web-abcde', labels }, addressType: 'IPv4' as const, endpoints: s[0].endpoints, ports: s[0].ports };
+  t.deepEqual(planSlices([existing], s, labels), { update: [], create: [], remove: [] }, 'unchanged: nothing to write');
+  const empty = planSlices([existing], [], labels);
+  t.is(empty.update.length, 1, 'no endpoints: the slice stays as an empty placeholder');
+  t.deepEqual(empty.update[0].endpoints, []);
+  t.deepEqual(planSlices([], [], labels).create.length, 1);
+});

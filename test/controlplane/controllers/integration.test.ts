@@ -274,6 +274,13 @@ test('endpoints follow ready pods, resolve named target ports, and leave selecto
 
   await markPodRunning(env, await pods.get('b'), true);
   await eventually(async () => ((await eps.get('svc')).subsets?.[0].addresses?.length === 2 ? true : undefined), 'both ready');
+  // The EndpointSlice controller mirrors the same pods into discovery.k8s.io/v1.
+  const slice = await eventually(async () => {
+    const l = (await env.client.resource(resources.endpointslices, 'default').list({ labelSelector: 'kubernetes.io/service-name=svc' })).items;
+    return l.length === 1 && l[0].endpoints.length === 2 && l[0].endpoints.every((e) => e.conditions?.ready) ? l[0] : undefined;
+  }, 'one EndpointSlice with two ready endpoints');
+  t.deepEqual(slice.ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
+  t.is(slice.metadata.ownerReferences?.[0]?.kind, 'Service');
   await pods.delete('a');
   const left = await eventually(async () => {
     const e = await eps.get('svc');
