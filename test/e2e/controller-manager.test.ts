@@ -56,10 +56,10 @@ async function withEnv(t: { teardown(fn: () => Promise<void>): void }): Promise<
   return env;
 }
 
-test('bin/kube-controller-manager serves healthz and metrics, an RC gets its pods, exits 0 on SIGTERM', async (t) => {
+test('bin/kube-controller-manager serves healthz and metrics, an RC gets its pods (collected with it), exits 0 on SIGTERM', async (t) => {
   const env = await withEnv(t);
   const port = await freePort();
-  const p = startKCM(t, [`--master=${env.api.url}`, `--port=${port}`, '--address=127.0.0.1', '--controllers=*,-serviceaccount', '--kube-api-qps=100', '--kube-api-burst=200']);
+  const p = startKCM(t, [`--master=${env.api.url}`, `--port=${port}`, '--address=127.0.0.1', '--controllers=*,-serviceaccount', '--kube-api-qps=100', '--kube-api-burst=200', '--enable-garbage-collector=true']);
   t.true(await waitHealthy(port, p), `kube-controller-manager did not become healthy; stderr: ${p.stderr().slice(-2000)}`);
   await env.client.resource(resources.replicationcontrollers, 'default').create({
     apiVersion: 'v1',
@@ -77,6 +77,8 @@ test('bin/kube-controller-manager serves healthz and metrics, an RC gets its pod
   t.regex(metrics, /workqueue_depth\{name="replicationcontroller"\} \d+/);
   t.regex(p.stderr(), /controller "serviceaccount"|Started controller/);
   t.notRegex(p.stderr(), /Started controller controller="serviceaccount"/, '-serviceaccount disables it');
+  await env.client.resource(resources.replicationcontrollers, 'default').delete('web');
+  await eventually(async () => ((await listPods(env, 'default', 'app=web')).length === 0 ? true : undefined), 'the garbage collector to delete the pods');
   p.proc.kill('SIGTERM');
   t.is(await p.exited, 0, p.stderr().slice(-2000));
 });

@@ -344,3 +344,23 @@ test('a complete rollout prunes drained old sets beyond revisionHistoryLimit, ol
   const deleted = f.client.actions.filter((a) => a.verb === 'delete' && a.resource === 'replicasets').map((a) => a.name);
   t.deepEqual(deleted, ['web-old1', 'web-old2'], 'keeps the newest old revision (3)');
 });
+
+test('a name taken by someone else\'s ReplicaSet is a hash collision: collisionCount goes up, and the next hash differs', async (t) => {
+  const d = deployment('web', 1);
+  const hash = computeHash(d.spec!.template);
+  const squatter = replicaSet(`web-${hash}`, 0, { app: 'elsewhere' });
+  const f = fixture();
+  f.client.seed(resources.deployments, d);
+  f.client.seed(resources.replicasets, squatter);
+  const c = new DeploymentController(f.ctx, { workers: 1 });
+  await f.refresh(resources.deployments);
+  await f.refresh(resources.replicasets);
+  await t.throwsAsync(c.sync('default/web'), { message: /hash collision/ });
+  const stored = (await f.client.resource(resources.deployments, 'default').get('web')) as Deployment;
+  t.is(stored.status?.collisionCount, 1);
+  await f.refresh(resources.deployments);
+  f.client.clearActions();
+  await c.sync('default/web');
+  const [made] = rsCreates(f);
+  t.is(made.metadata.name, `web-${computeHash(d.spec!.template, 1)}`);
+});
