@@ -78,9 +78,15 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
   const log = opts.log;
   const restConfig = loadRestConfig({ kubeconfig: opts.kubeconfig, master: opts.master });
   log.info('connecting to the API server', { config: describeConfig(restConfig), qps: opts.kubeApiQps, burst: opts.kubeApiBurst });
+  // The client speaks JSON only: say so once here rather than once per controller's client.
+  let contentType = opts.kubeApiContentType;
+  if (contentType && contentType !== 'application/json') {
+    log.warn(`--kube-api-content-type=${contentType} is not supported by this client yet; using application/json`);
+    contentType = 'application/json';
+  }
   const clients: RestClient[] = [];
   const newClient = (who: string) => {
-    const c = new RestClient(restConfig, { qps: opts.kubeApiQps, burst: opts.kubeApiBurst, contentType: opts.kubeApiContentType, userAgent: `kube-controller-manager/${who}`, log });
+    const c = new RestClient(restConfig, { qps: opts.kubeApiQps, burst: opts.kubeApiBurst, contentType, userAgent: `kube-controller-manager/${who}`, log });
     clients.push(c);
     return c;
   };
