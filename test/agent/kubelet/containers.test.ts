@@ -9,7 +9,7 @@ import { BUSYBOX_IMAGE, containersOf, docker, dockerExec, dockerLogs, eventually
 
 test.serial('env from ConfigMap, Secret, downward API and Services, with $(VAR) in command; a missing key is CreateContainerConfigError until it appears', async (t) => {
   const env = await startEnv();
-  const k = await startKubelet(env);
+  const k = await startKubelet(env, ['--cluster-dns=10.0.0.10', '--cluster-domain=cluster.local']);
   try {
     await env.client.resource(resources.services, env.ns).create({
       apiVersion: 'v1',
@@ -70,6 +70,9 @@ test.serial('env from ConfigMap, Secret, downward API and Services, with $(VAR) 
     has(`MYSQL_PORT_3306_TCP_ADDR=${ip}`);
     t.true(envOut.some((l) => l.startsWith('KUBERNETES_SERVICE_HOST=')), 'the master service too');
     t.is((await dockerLogs(ctr.Id)).trim(), 'hello-blue blue');
+    const resolv = (await dockerExec(ctr.Id, ['cat', '/etc/resolv.conf'])).out;
+    t.true(resolv.startsWith(`nameserver 10.0.0.10\nsearch ${env.ns}.svc.cluster.local svc.cluster.local cluster.local`), resolv);
+    t.true(resolv.includes('options ndots:5'));
     t.is((await dockerExec(ctr.Id, ['id', '-u'])).out.trim(), '1234');
     t.is((await dockerExec(ctr.Id, ['id', '-g'])).out.trim(), '2345');
     t.not((await dockerExec(ctr.Id, ['touch', '/etc/x'])).code, 0, 'read-only root filesystem');

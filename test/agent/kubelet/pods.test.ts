@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resources } from '../../../controlplane/client/resources.js';
-import { BUSYBOX_IMAGE, containersOf, dockerExec, dockerLogs, eventually, getPod, pod, startEnv, startKubelet } from './harness.js';
+import { BUSYBOX_IMAGE, containersOf, docker, dockerExec, dockerLogs, eventually, getPod, pod, startEnv, startKubelet } from './harness.js';
 
 test.serial('a two-container pod shares localhost: httpd in one, wget from 127.0.0.1 in the other; status Running and Ready', async (t) => {
   const env = await startEnv();
@@ -136,13 +136,14 @@ test.serial('deleting a pod runs preStop, sends SIGTERM, kills what ignores it a
             image: BUSYBOX_IMAGE,
             command: ['sh', '-c', "trap 'date +%s > /host/term; exit 0' TERM; while true; do sleep 0.1; done"],
             volumeMounts: [{ name: 'host', mountPath: '/host' }],
-            lifecycle: { preStop: { exec: { command: ['sh', '-c', 'date +%s > /host/prestop; sleep 1'] } } },
+            lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo started > /host/poststart'] } }, preStop: { exec: { command: ['sh', '-c', 'date +%s > /host/prestop; sleep 1'] } } },
           },
           { name: 'stubborn', image: BUSYBOX_IMAGE, command: ['sh', '-c', "trap '' TERM; while true; do sleep 0.2; done"] },
         ],
       }),
     );
     await eventually(async () => (await getPod(env, 'graceful')).status?.phase === 'Running');
+    t.is((await readFile(join(hostDir, 'poststart'), 'utf8')).trim(), 'started', 'postStart ran');
     const t0 = Date.now();
     await env.client.resource(resources.pods, env.ns).delete('graceful');
     const [stubborn] = await containersOf(k.nodeName, 'graceful', 'stubborn');
@@ -171,5 +172,41 @@ test.serial('deleting a pod runs preStop, sends SIGTERM, kills what ignores it a
     await k.cleanup();
     await env.stop();
     await rm(hostDir, { recursive: true, force: true });
+  }
+});
+
+test.serial('terminated states: termination message file, FallbackToLogsOnError, OOMKilled, Completed; restartPolicy Never ends Failed', async (t) => {
+  const env = await startEnv();
+  const k = await startKubelet(env);
+  try {
+    await env.client.resource(resources.pods, env.ns).create(
+      pod('ends', env.ns, k.nodeName, {
+        restartPolicy: 'Never',
+        containers: [
+          { name: 'msg', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo -n bye > /dev/termination-log; exit 2'] },
+          { name: 'logs', image: BUSYBOX_IMAGE, terminationMessagePolicy: 'FallbackToLogsOnError', command: ['sh', '-c', 'echo from-logs; exit 1'] },
+          { name: 'oom', image: BUSYBOX_IMAGE, resources: { limits: { memory: '16Mi' } }, command: ['sh', '-c', 'exec dd if=/dev/zero of=/dev/shm/fill bs=1M count=64'] },
+          { name: 'ok', image: BUSYBOX_IMAGE, command: ['true'] },
+        ],
+      }),
+    );
+    const p = await eventually(async () => {
+      const x = await getPod(env, 'ends');
+      return x.status?.phase === 'Failed' ? x : undefined;
+    }, 30_000);
+    const term = (n: string) => p.status?.containerStatuses?.find((c) => c.name === n)?.state?.terminated;
+    t.like(term('msg'), { exitCode: 2, reason: 'Error', message: 'bye' });
+    t.like(term('logs'), { exitCode: 1, reason: 'Error', message: 'from-logs\n' });
+    t.like(term('oom'), { exitCode: 137, reason: 'OOMKilled' });
+    t.like(term('ok'), { exitCode: 0, reason: 'Completed' });
+    t.like(p.status?.conditions?.find((c) => c.type === 'Ready'), { status: 'False', reason: 'PodCompleted' });
+    // Nothing restarted; the sandbox was stopped with the pod.
+    t.true(p.status!.containerStatuses!.every((c) => c.restartCount === 0));
+    const sandboxes = await docker.listContainers({ filters: { label: [`io.kubets.node=${k.nodeName}`, 'io.kubernetes.docker.type=podsandbox'] } });
+    await eventually(async () => (await docker.listContainers({ filters: { label: [`io.kubets.node=${k.nodeName}`, 'io.kubernetes.docker.type=podsandbox'] } })).length === 0, 10_000);
+    t.true(sandboxes.length <= 1);
+  } finally {
+    await k.cleanup();
+    await env.stop();
   }
 });
