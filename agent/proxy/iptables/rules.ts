@@ -36,6 +36,8 @@ import {
   KUBE_SERVICES,
   NAT_TOP_CHAINS,
   serviceChain,
+  type JumpRule,
+  type ServiceChainPrefix,
 } from './chains.js';
 
 export interface IptablesConfig {
@@ -63,6 +65,66 @@ export interface RulesInput {
   readonly dirty?: ReadonlySet<ServicePortKey>;
   /** nat chains present now (from the last sync or iptables-save); our stale ones are deleted. */
   readonly existingNatChains: ReadonlySet<string>;
+  /** Jump rules missing from built-in chains, inserted (`-I chain 1`) by the same restore. */
+  readonly missingJumps?: readonly JumpRule[];
+  /** Chain names computed by earlier plans (hashing is most of the planning cost); a new one when omitted. */
+  readonly names?: ChainNameCache;
+}
+
+/**
+ * Chain names kept across plans: SHA-256 per chain per sync was the largest
+ * cost of planning 5,000 services. Keyed by the ServicePortInfo object
+ * itself — the proxier's map keeps the same object until the service
+ * changes — so a lookup is an identity lookup and entries of replaced
+ * services go with them (WeakMap). Owned by one proxier; not shared.
+ */
+export class ChainNameCache {
+  private readonly bySvc = new WeakMap<ServicePortInfo, { svc: Partial<Record<ServiceChainPrefix, string>>; seps: Map<string, string> }>();
+
+  private entry(svc: ServicePortInfo) {
+    let e = this.bySvc.get(svc);
+    if (!e) this.bySvc.set(svc, (e = { svc: {}, seps: new Map() }));
+    return e;
+  }
+
+  service(prefix: ServiceChainPrefix, svc: ServicePortInfo, proto: string): string {
+    const e = this.entry(svc);
+    return (e.svc[prefix] ??= serviceChain(prefix, svc.key, proto));
+  }
+
+  endpoint(svc: ServicePortInfo, proto: string, ep: string, liveEndpoints: number): string {
+    const e = this.entry(svc);
+    let v = e.seps.get(ep);
+    if (v === undefined) {
+      // Endpoints churn while the service stays: do not keep names of long-gone ones.
+      if (e.seps.size > 2 * liveEndpoints + 16) e.seps.clear();
+      v = endpointChain(svc.key, proto, ep);
+      e.seps.set(ep, v);
+    }
+    return v;
+  }
+}
+
+/**
+ * Where the rules of a clean service's own chains go on a partial sync: they
+ * are counted (metrics stay true) but never rendered, which is most of the
+ * cost of a partial sync.
+ */
+class DiscardBlock {
+  ruleCount = 0;
+  chain(): this {
+    return this;
+  }
+  append(): this {
+    this.ruleCount++;
+    return this;
+  }
+}
+
+/** The two methods writeService needs from a table block. */
+interface RuleSink {
+  chain(name: string): unknown;
+  append(chain: string, args: readonly string[]): unknown;
 }
 
 export interface RulesPlan {
@@ -97,7 +159,8 @@ export function planRules(input: RulesInput): RulesPlan {
   const b = new RestoreBuilder();
   const filter = b.table('filter');
   const nat = b.table('nat');
-  const discard = new TableBlock('nat');
+  const discard = new DiscardBlock();
+  const names = input.names ?? new ChainNameCache();
   for (const c of FILTER_TOP_CHAINS) filter.chain(c);
   for (const c of NAT_TOP_CHAINS) nat.chain(c);
 
@@ -121,11 +184,14 @@ export function planRules(input: RulesInput): RulesPlan {
     const svc = input.services.get(key)!;
     const eps = input.endpoints.get(key) ?? [];
     const dirty = input.dirty === undefined || input.dirty.has(key);
-    writeService(svc, eps, { nat, filter, svcNat: dirty ? nat : discard, active, cfg, large });
+    writeService(svc, eps, { nat, filter, svcNat: dirty ? nat : discard, active, cfg, large, names });
   }
 
   // Last: anything addressed to this node may be a NodePort (must stay the final KUBE-SERVICES rule).
   nat.append(KUBE_SERVICES, [...comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', KUBE_NODEPORTS]);
+
+  // Jumps from built-in chains: inserted here rather than with one `iptables -C/-I` process each.
+  for (const j of input.missingJumps ?? []) b.table(j.table).insert(j.chain, j.args, 1);
 
   const deletedChains: string[] = [];
   for (const c of [...input.existingNatChains].sort()) {
@@ -143,10 +209,11 @@ interface Sinks {
   readonly nat: TableBlock;
   readonly filter: TableBlock;
   /** nat rules in this service's own chains: `nat` when dirty, a discard block otherwise. */
-  readonly svcNat: TableBlock;
+  readonly svcNat: RuleSink;
   readonly active: Set<string>;
   readonly cfg: IptablesConfig;
   readonly large: boolean;
+  readonly names: ChainNameCache;
 }
 
 /** The rules of one service port (upstream's loop body in syncProxyRules). */
@@ -155,10 +222,11 @@ function writeService(svc: ServicePortInfo, eps: readonly EndpointInfo[], s: Sin
   const key = svc.key;
   const proto = svc.protocol.toLowerCase();
   const protoArgs = ['-m', proto, '-p', proto];
-  const svcChain = serviceChain('KUBE-SVC-', key, proto);
-  const svlChain = serviceChain('KUBE-SVL-', key, proto);
-  const extChain = serviceChain('KUBE-EXT-', key, proto);
-  const fwChain = serviceChain('KUBE-FW-', key, proto);
+  const names = s.names;
+  const svcChain = names.service('KUBE-SVC-', svc, proto);
+  const svlChain = names.service('KUBE-SVL-', svc, proto);
+  const extChain = names.service('KUBE-EXT-', svc, proto);
+  const fwChain = names.service('KUBE-FW-', svc, proto);
 
   const localEps = eps.filter((e) => e.isLocal);
   const externallyAccessible = svc.nodePort > 0 || svc.externalIPs.length > 0 || svc.loadBalancerIPs.length > 0;
@@ -256,14 +324,14 @@ function writeService(svc: ServicePortInfo, eps: readonly EndpointInfo[], s: Sin
   }
 
   // KUBE-SVC-* / KUBE-SVL-* → KUBE-SEP-*.
-  if (usesClusterChain) writeEndpointDispatch(svcNat, svc, svcChain, eps, s.large);
-  if (usesLocalChain) writeEndpointDispatch(svcNat, svc, svlChain, localEps, s.large);
+  if (usesClusterChain) writeEndpointDispatch(svcNat, svc, svcChain, eps, s.large, names);
+  if (usesLocalChain) writeEndpointDispatch(svcNat, svc, svlChain, localEps, s.large, names);
 
   // KUBE-SEP-*: one per endpoint used by either chain.
   const used = usesClusterChain ? eps : usesLocalChain ? localEps : [];
   for (const ep of used) {
     const epStr = endpointString(ep);
-    const sep = endpointChain(key, proto, epStr);
+    const sep = names.endpoint(svc, proto, epStr, eps.length);
     svcNat.chain(sep);
     active.add(sep);
     const args = s.large ? [] : comment(key);
@@ -274,9 +342,12 @@ function writeService(svc: ServicePortInfo, eps: readonly EndpointInfo[], s: Sin
   }
 }
 
-function writeEndpointDispatch(t: TableBlock, svc: ServicePortInfo, chain: string, eps: readonly EndpointInfo[], large: boolean): void {
+function writeEndpointDispatch(t: RuleSink, svc: ServicePortInfo, chain: string, eps: readonly EndpointInfo[], large: boolean, names: ChainNameCache): void {
   const proto = svc.protocol.toLowerCase();
-  const named = eps.map((e) => ({ e, str: endpointString(e), sep: endpointChain(svc.key, proto, endpointString(e)) }));
+  const named = eps.map((e) => {
+    const str = endpointString(e);
+    return { e, str, sep: names.endpoint(svc, proto, str, eps.length) };
+  });
   if (svc.affinitySeconds > 0) {
     // A client seen recently goes back to the same endpoint; -m recent lists are keyed by the SEP chain name.
     for (const { str, sep } of named) {
