@@ -75,7 +75,8 @@ export function noContainerMessage(pod: Pod, container: string, previous: boolea
   const all = [...(st?.containerStatuses ?? []), ...(st?.initContainerStatuses ?? []), ...(st?.ephemeralContainerStatuses ?? [])];
   const cs = all.find((c) => c.name === container);
   if (cs?.state?.terminated) return `container "${container}" in pod "${name}" is terminated`;
-  switch (cs?.state?.waiting?.reason) {
+  const reason = cs?.state?.waiting?.reason;
+  switch (reason) {
     case 'ErrImagePull':
       return `container "${container}" in pod "${name}" is waiting to start: image can't be pulled`;
     case 'ImagePullBackOff':
@@ -84,7 +85,7 @@ export function noContainerMessage(pod: Pod, container: string, previous: boolea
     case '':
       return `container "${container}" in pod "${name}" is waiting to start: ContainerCreating`;
     default:
-      return `container "${container}" in pod "${name}" is waiting to start: ${cs.state.waiting.reason}`;
+      return `container "${container}" in pod "${name}" is waiting to start: ${reason}`;
   }
 }
 
@@ -108,8 +109,13 @@ export async function serveContainerLogs(req: IncomingMessage, res: ServerRespon
   } catch (e) {
     throw new HttpError(400, `failed to get logs of container "${container}" in pod "${podName}": ${(e as Error).message}`);
   }
-  const stop = () => (source as Readable).destroy?.();
-  if (req.destroyed || res.destroyed) return stop();
+  const stop = (): void => {
+    (source as Readable).destroy?.();
+  };
+  if (req.destroyed || res.destroyed) {
+    stop();
+    return;
+  }
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   // kubectl logs -f shows each line as it comes: send headers now rather than with the first byte.
   res.flushHeaders();
