@@ -51,6 +51,8 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
   private lastRelistStart = 0;
   private lastGoodRelist = 0;
   private lastError = '';
+  /** Containers to inspect again on the next relist, whatever the list says. */
+  private readonly stale = new Set<string>();
   // Relist scheduling: `again` asks for one more relist after the current one (or before the next wait).
   private relisting = false;
   private again = false;
@@ -145,7 +147,11 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
     let failing = false;
     while (!signal.aborted) {
       try {
-        for await (const _ of this.o.runtime.events(signal)) this.kick();
+        for await (const e of this.o.runtime.events(signal)) {
+          // Docker may report an OOM kill after the exit: the container is inspected again.
+          if (e.type === 'oom' || e.type === 'die') this.stale.add(e.containerId);
+          this.kick();
+        }
         if (failing) this.o.log.info('docker event stream re-established');
         failing = false;
       } catch (e) {
@@ -183,10 +189,12 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
     const listed = await this.o.runtime.list();
     const seen = new Set<string>();
     const toInspect: RuntimeContainer[] = [];
+    const stale = new Set(this.stale);
+    this.stale.clear();
     for (const c of listed) {
       seen.add(c.id);
       const old = this.containers.get(c.id);
-      if (!old || old.state !== c.state || !old.inspected) toInspect.push(c);
+      if (!old || old.state !== c.state || !old.inspected || stale.has(c.id)) toInspect.push(c);
     }
     const fresh = new Map<string, RuntimeContainer>();
     for (let i = 0; i < toInspect.length; i += INSPECT_CONCURRENCY) {
@@ -200,8 +208,8 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
         }),
       );
     }
-    const before = new Map<string, Map<string, RuntimeContainer['state']>>();
-    for (const [uid, p] of this.pods) before.set(uid, new Map(p.containers.map((c) => [c.id, c.state] as const).concat(p.sandboxes.map((s) => [s.id, s.ready ? 'running' : 'exited'] as const))));
+    const before = new Map<string, Map<string, string>>();
+    for (const [uid, p] of this.pods) before.set(uid, signatures(p));
     for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.containers.delete(id);
     for (const [id, c] of fresh) this.containers.set(id, c);
 
@@ -216,11 +224,9 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
 
     const events: PodLifecycleEvent[] = [];
     for (const uid of new Set([...before.keys(), ...pods.keys()])) {
-      const old = before.get(uid) ?? new Map();
-      const now = new Map<string, RuntimeContainer['state']>();
+      const old = before.get(uid) ?? new Map<string, string>();
       const p = pods.get(uid);
-      for (const c of p?.containers ?? []) now.set(c.id, c.state);
-      for (const s of p?.sandboxes ?? []) now.set(s.id, s.ready ? 'running' : 'exited');
+      const now = p ? signatures(p) : new Map<string, string>();
       for (const id of new Set([...old.keys(), ...now.keys()])) {
         const t = eventType(old.get(id), now.get(id));
         if (t) events.push({ podUID: uid, type: t, data: id });
@@ -257,10 +263,21 @@ export class GenericPLEG implements PodLifecycleEventGenerator {
   }
 }
 
-function eventType(before: RuntimeContainer['state'] | undefined, after: RuntimeContainer['state'] | undefined): PodLifecycleEventType | undefined {
+/** Per container: `state|exitCode|reason`, so a late OOM verdict is a change too. */
+function signatures(p: RuntimePodStatus): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const c of p.containers) m.set(c.id, `${c.state}|${c.exitCode ?? ''}|${c.reason ?? ''}`);
+  for (const s of p.sandboxes) m.set(s.id, s.ready ? 'running' : 'exited');
+  return m;
+}
+
+function eventType(before: string | undefined, after: string | undefined): PodLifecycleEventType | undefined {
   if (before === after) return undefined;
-  if (after === 'running') return 'ContainerStarted';
-  if (after === 'exited') return 'ContainerDied';
-  if (after === undefined) return before === 'exited' ? 'ContainerRemoved' : 'ContainerDied';
+  const b = before?.split('|')[0];
+  const a = after?.split('|')[0];
+  if (a === undefined) return b === 'exited' ? 'ContainerRemoved' : 'ContainerDied';
+  if (a === b) return 'ContainerChanged';
+  if (a === 'running') return 'ContainerStarted';
+  if (a === 'exited') return 'ContainerDied';
   return 'ContainerChanged';
 }
