@@ -50,12 +50,12 @@ test('bin/kube-scheduler with a positional argument: exit 2', (t) => {
   t.regex(r.stderr, /^error: unexpected argument "start"/);
 });
 
-test('bin/kube-proxy with no flags: exit 1 with the not-implemented line', (t) => {
-  const r = run('kube-proxy', []);
+test('bin/flanneld with no flags: exit 1 with the not-implemented line', (t) => {
+  const r = run('flanneld', []);
   t.is(r.status, 1);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
-  t.regex(lines[0], /^I\d{4} [\d:.]+ +\d+ kube-proxy\] Starting kube-proxy /);
-  t.regex(lines[lines.length - 1], /^E\d{4} .* kube-proxy\] kube-proxy: not implemented yet in kubets \(a later issue\); refusing to pretend to run$/);
+  t.regex(lines[0], /^I\d{4} [\d:.]+ +\d+ flanneld\] Starting flanneld /);
+  t.regex(lines[lines.length - 1], /^E\d{4} .* flanneld\] flanneld: not implemented yet in kubets \(a later issue\); refusing to pretend to run$/);
 });
 
 test('bin/kube-scheduler --version', (t) => {
@@ -64,26 +64,28 @@ test('bin/kube-scheduler --version', (t) => {
   t.regex(r.stdout, /^Kubernetes v1\.8\.7-kubets \(kube-scheduler, kubets \d+\.\d+\.\d+\)\n$/);
 });
 
-test('bin/kube-controller-manager --v=1: FLAG dump, no-op and deprecation lines', (t) => {
+test('bin/kube-controller-manager --v=1: FLAG dump, no-op and deprecation lines (then it stops: no apiserver configured)', (t) => {
   const r = run('kube-controller-manager', ['--v=1', '--loglevel=0', '--cloud-provider=aws', '--daemonset-lookup-cache-size=5']);
   t.is(r.status, 1);
+  t.regex(r.stderr, /invalid configuration: no configuration: no --kubeconfig/);
   t.regex(r.stderr, /\] FLAG: --concurrent-rc-syncs="5"$/m);
   t.regex(r.stderr, /^W.*\] Flag --loglevel has no effect in kubets: not a Kubernetes flag/m);
   t.regex(r.stderr, /^W.*\] Flag --cloud-provider has no effect in kubets: no cloud provider integration$/m);
   t.regex(r.stderr, /^W.*\] Flag --daemonset-lookup-cache-size has been deprecated, /m);
 });
 
-test('bin/kubelet --logtostderr=false --log-dir: lines go to <dir>/kubelet.log, errors also to stderr', (t) => {
+test('bin/flanneld -logtostderr=false -log-dir: lines go to <dir>/flanneld.log, errors also to stderr, secrets redacted', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kubets-bin-'));
   try {
-    const r = run('kubelet', ['--logtostderr=false', `--log-dir=${dir}`, '--storage-driver-password=hunter2', '--v=1']);
+    const r = run('flanneld', ['-logtostderr=false', `-log-dir=${dir}`, '-etcd-password=hunter2', '-v=1']);
     t.is(r.status, 1);
-    const file = readFileSync(join(dir, 'kubelet.log'), 'utf8');
-    t.regex(file, /\] Starting kubelet /);
-    t.regex(file, /\] FLAG: --storage-driver-password="<redacted>"$/m);
+    const file = readFileSync(join(dir, 'flanneld.log'), 'utf8');
+    t.regex(file, /\] Starting flanneld /);
+    t.regex(file, /\] FLAG: -etcd-password="<redacted>"$/m);
     t.false(file.includes('hunter2'));
-    t.regex(r.stderr, /^E.*kubelet: not implemented yet/m);
-    t.false(r.stderr.includes('Starting kubelet'));
+    t.regex(r.stderr, /^E.*flanneld: not implemented yet/m);
+    t.false(r.stderr.includes('Starting flanneld'));
+    t.false(r.stderr.includes('hunter2'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
