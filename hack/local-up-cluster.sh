@@ -7,7 +7,7 @@
 #   hack/local-up-cluster.sh -d       start in the background and return
 #   hack/local-up-cluster.sh --down   stop what a detached run started
 #
-# Environment: KUBETS_DIR, API_PORT (8080), SCHEDULER_PORT (10251), STORAGE_BACKEND (sqlite|etcd3),
+# Environment: KUBETS_DIR, API_PORT (8080), SCHEDULER_PORT (10251), CM_PORT (10252), STORAGE_BACKEND (sqlite|etcd3),
 # ETCD_SERVERS (with etcd3; default: start a local etcd on 127.0.0.1:2379).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -72,8 +72,13 @@ start kube-scheduler "$ROOT/bin/kube-scheduler" --master="http://127.0.0.1:$API_
   --port="$SCHEDULER_PORT" --logtostderr=true --v=1
 wait_http "http://127.0.0.1:$SCHEDULER_PORT/healthz" kube-scheduler
 
+CM_PORT="${CM_PORT:-10252}"
+start kube-controller-manager "$ROOT/bin/kube-controller-manager" --master="http://127.0.0.1:$API_PORT" \
+  --port="$CM_PORT" --enable-garbage-collector=true --logtostderr=true --v=1
+wait_http "http://127.0.0.1:$CM_PORT/healthz" kube-controller-manager
+
 # Components land issue by issue; each is started here once it runs for real.
-log "not started yet (not implemented in kubets so far): kube-controller-manager kubelet kube-proxy flanneld"
+log "not started yet: kubelet kube-proxy flanneld (node daemons arrive with their issues)"
 
 cat >"$DIR/kubeconfig" <<KC
 apiVersion: v1
