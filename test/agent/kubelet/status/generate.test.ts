@@ -14,7 +14,7 @@ function gen(pod: Pod, rs: RuntimePodStatus, failures: Record<string, StartFailu
 const two = testPod({ containers: [{ name: 'a', image: 'img' }, { name: 'b', image: 'img' }] });
 const never = (spec = {}) => testPod({ restartPolicy: 'Never', ...spec });
 
-const phases: { name: string; pod: Pod; rs: RuntimePodStatus; failures?: Record<string, StartFailure>; want: string }[] = [
+const phases: { name: string; pod: Pod; rs: RuntimePodStatus; failures?: Record<string, StartFailure>; want: PodStatus['phase'] }[] = [
   { name: 'nothing yet: Pending', pod: two, rs: podStatus([], []), want: 'Pending' },
   { name: 'one running, one waiting: Pending', pod: two, rs: podStatus([sandbox()], [rc('a')]), want: 'Pending' },
   { name: 'all running: Running', pod: two, rs: podStatus([sandbox()], [rc('a'), rc('b')]), want: 'Running' },
