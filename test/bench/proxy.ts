@@ -221,7 +221,7 @@ export async function main(args: string[], signal: AbortSignal): Promise<void> {
   const c = await changeLatency(o, signal);
   process.stdout.write(`  p50 ${c.p50.toFixed(1)} ms   p99 ${c.p99.toFixed(1)} ms   mean ${c.mean.toFixed(1)} ms   (${c.syncs} syncs)\n\n`);
 
-  process.stdout.write('Full sync (ms): plan = rendering only (cold); ours = iptables-save + plan + one restore (jumps included); baseline = the same text piped to iptables-restore\n');
+  process.stdout.write('Full sync (ms): plan = rendering only (cold); ours = iptables-save + plan + one restore (+ the jump rules, on the first sync only); baseline = the same text piped to iptables-restore\n');
   process.stdout.write('services    rules   chains     plan  ours(empty)  base(empty)  ours(again)  base(again)   again = save + plan + restore\n');
   for (const n of o.services) {
     if (signal.aborted) break;

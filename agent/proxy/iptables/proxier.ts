@@ -9,13 +9,16 @@
  *  3. on a full sync, reads the tables once (iptables-save): which of our
  *     chains exist (stale ones are deleted) and which jump rules in built-in
  *     chains are missing (someone flushed INPUT, or the first start);
- *  4. renders every table (filter and nat) — plus `-I` lines for the
- *     missing jumps — and applies them in ONE `iptables-restore --noflush`.
- *     Restore is atomic per table only, so after a failure the next sync is
- *     full and rewrites everything. (Upstream ensures each jump with its own
- *     `iptables -C`/`-I` processes; folding them into the restore makes a
- *     full sync two processes instead of ~30.)
- *  5. deletes stale UDP conntrack entries (conntrack.ts).
+ *  4. renders every table (filter and nat) and applies them in ONE
+ *     `iptables-restore --noflush`. Restore is atomic per table only, so
+ *     after a failure the next sync is full and rewrites everything;
+ *  5. ensures the missing jump rules separately (`iptables -C`, `-I 1`),
+ *     after the restore created the chains they target. The built-in chains
+ *     are shared with Docker and the host firewall, so they are never
+ *     declared in the restore input (that would flush them). Upstream runs
+ *     -C for every jump on every full sync (~13 processes); checking the
+ *     save first makes a steady-state full sync two processes;
+ *  6. deletes stale UDP conntrack entries (conntrack.ts).
  * Failure throws, the runner retries after the sync period.
  */
 import type { Conntrack } from '../../../native/conntrack/index.js';
@@ -70,7 +73,7 @@ export class IptablesProxier extends BaseProxier {
   /** The last plan applied (tests and the bench read it). */
   lastPlan: RulesPlan | undefined;
   /** Where the last sync's time went (ms), logged at --v=4 and read by the bench. */
-  lastTimings: { saveMs: number; planMs: number; restoreMs: number; conntrackMs: number } | undefined;
+  lastTimings: { saveMs: number; planMs: number; restoreMs: number; jumpsMs: number; conntrackMs: number } | undefined;
 
   constructor(opts: IptablesProxierOptions) {
     super(opts);
@@ -111,7 +114,6 @@ export class IptablesProxier extends BaseProxier {
         config: this.cfg,
         dirty: full ? undefined : this.dirty,
         existingNatChains: this.knownNatChains,
-        missingJumps: jumps,
         names: this.names,
       });
       const t2 = performance.now();
@@ -119,13 +121,15 @@ export class IptablesProxier extends BaseProxier {
       const t3 = performance.now();
       this.knownNatChains = plan.activeNatChains;
       this.lastPlan = plan;
-      if (jumps.length) this.log.v(2).info('inserted jump rules into built-in chains', { rules: jumps.length });
+      for (const j of jumps) await this.ipt.ensureRule(j.position, j.table, j.chain, j.args);
+      if (jumps.length) this.log.v(2).info('ensured jump rules in built-in chains', { rules: jumps.length });
+      const t4 = performance.now();
       if (plan.deletedChains.length) this.log.v(2).info('deleted stale chains', { chains: plan.deletedChains.length });
       this.dirty.clear();
       this.needFullSync = false;
       if (full) this.lastFullSyncAt = now;
       await this.cleanupConntrack();
-      this.lastTimings = { saveMs: t1 - t0, planMs: t2 - t1, restoreMs: t3 - t2, conntrackMs: performance.now() - t3 };
+      this.lastTimings = { saveMs: t1 - t0, planMs: t2 - t1, restoreMs: t3 - t2, jumpsMs: t4 - t3, conntrackMs: performance.now() - t4 };
       this.log.v(4).info('iptables sync timings', { full, ...this.lastTimings });
       return { full, rulesWritten: plan.rulesWritten };
     } catch (e) {

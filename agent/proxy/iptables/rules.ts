@@ -36,7 +36,6 @@ import {
   KUBE_SERVICES,
   NAT_TOP_CHAINS,
   serviceChain,
-  type JumpRule,
   type ServiceChainPrefix,
 } from './chains.js';
 
@@ -65,8 +64,6 @@ export interface RulesInput {
   readonly dirty?: ReadonlySet<ServicePortKey>;
   /** nat chains present now (from the last sync or iptables-save); our stale ones are deleted. */
   readonly existingNatChains: ReadonlySet<string>;
-  /** Jump rules missing from built-in chains, inserted (`-I chain 1`) by the same restore. */
-  readonly missingJumps?: readonly JumpRule[];
   /** Chain names computed by earlier plans (hashing is most of the planning cost); a new one when omitted. */
   readonly names?: ChainNameCache;
 }
@@ -189,9 +186,6 @@ export function planRules(input: RulesInput): RulesPlan {
 
   // Last: anything addressed to this node may be a NodePort (must stay the final KUBE-SERVICES rule).
   nat.append(KUBE_SERVICES, [...comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), '-m', 'addrtype', '--dst-type', 'LOCAL', '-j', KUBE_NODEPORTS]);
-
-  // Jumps from built-in chains: inserted here rather than with one `iptables -C/-I` process each.
-  for (const j of input.missingJumps ?? []) b.table(j.table).insert(j.chain, j.args, 1);
 
   const deletedChains: string[] = [];
   for (const c of [...input.existingNatChains].sort()) {

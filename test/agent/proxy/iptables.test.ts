@@ -322,3 +322,21 @@ test('cleanup leaves a chain of ours that someone else still jumps to', async (t
   t.deepEqual(ipt.rules('nat', 'KUBE-MARK-MASQ'), ['-j MARK --or-mark 0x004000']);
   t.is(ipt.rules('nat', 'KUBE-SERVICES'), undefined);
 });
+
+test('jump rules: ensured on the first sync; a later full sync re-ensures only what someone removed', async (t) => {
+  const { p, ipt } = await synced(world);
+  const ensured = () => ipt.calls.filter((c) => c.startsWith('ensureRule'));
+  t.is(ensured().length, 12);
+  ipt.calls.length = 0;
+  p.forceFullSync();
+  t.true((await p.sync()).full);
+  t.deepEqual(ensured(), [], 'nothing missing: no iptables process per jump');
+  await ipt.flushChain('filter', 'INPUT');
+  ipt.calls.length = 0;
+  p.forceFullSync();
+  await p.sync();
+  t.deepEqual(
+    ensured().map((c) => c.split(' -j ')[1]),
+    ['KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'],
+  );
+});
