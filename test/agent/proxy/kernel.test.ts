@@ -86,6 +86,50 @@ test.serial('iptables mode: ClusterIP reaches both pods, NodePort works, a remov
   }
 });
 
+const UDP_ECHO = "const d=require('dgram').createSocket('udp4');d.on('message',(m,r)=>d.send(process.env.NAME,r.port,r.address));d.bind(5353);";
+const UDP_CLIENT = "const d=require('dgram').createSocket('udp4');setTimeout(()=>{console.log('TIMEOUT');process.exit(0)},1500);d.on('message',(m)=>{console.log(m.toString());process.exit(0)});d.bind(40000,()=>d.send('x',53,process.env.VIP));";
+
+test.serial('iptables mode, UDP: a flow pinned to a removed endpoint moves once conntrack is cleared', async (t) => {
+  const lab = await createLab();
+  const echoes = lab.pods.map((p) => execa('nsenter', [`--net=${p.ns.path}`, '--', process.execPath, '-e', UDP_ECHO], { env: { NAME: p.name }, reject: false }));
+  try {
+    const [a, b] = lab.pods;
+    const VIP = '10.0.0.53';
+    // The same source port every time: one 5-tuple, one conntrack entry.
+    const ask = async () => (await execa('nsenter', [`--net=${lab.node.path}`, '--', process.execPath, '-e', UDP_CLIENT], { env: { VIP }, reject: false })).stdout.trim();
+    const ipt = await openIptables({ netns: lab.node.path, mode: 'auto' });
+    const p = new IptablesProxier({
+      hostname: 'node',
+      minSyncPeriodMs: 0,
+      syncPeriodMs: 30_000,
+      log: quietLogger(),
+      iptables: ipt,
+      conntrack: new ExecConntrack({ netns: lab.node.path }),
+      config: { ...DEFAULT_IPTABLES_CONFIG, clusterCIDR: POD_CIDR },
+    });
+    const s = svc('default', 'dns', { clusterIP: VIP, ports: [{ port: 53, protocol: 'UDP' }] });
+    const onlyA = eps('default', 'dns', [subset([a.ip], [{ port: 5353, protocol: 'UDP' }])]);
+    p.onServiceAdd(s);
+    p.onEndpointsAdd(onlyA);
+    p.onServicesSynced();
+    p.onEndpointsSynced();
+    await p.sync();
+    let first = '';
+    for (let i = 0; i < 20 && first !== a.name; i++) first = await ask();
+    t.is(first, a.name);
+    t.is(await ask(), a.name, 'the flow stays on pod-a');
+    // pod-a leaves the service but keeps running: without the conntrack delete the flow would stay on it.
+    p.onEndpointsUpdate(onlyA, eps('default', 'dns', [subset([b.ip], [{ port: 5353, protocol: 'UDP' }])]));
+    await p.sync();
+    t.is(await ask(), b.name, 'the same 5-tuple now reaches pod-b');
+    await p.cleanup();
+  } finally {
+    for (const e of echoes) e.kill('SIGTERM');
+    await Promise.allSettled(echoes);
+    await lab.destroy();
+  }
+});
+
 test.serial('userspace mode: the proxy process carries the same TCP traffic', async (t) => {
   const lab = await createLab();
   const [a, b] = lab.pods;
