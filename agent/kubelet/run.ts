@@ -447,11 +447,6 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   });
 
   // --- sources feed the pod manager
-  if (podsInf) {
-    podsInf.onAdd((p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
-    podsInf.onUpdate((_o, p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
-    podsInf.onDelete((p) => podManager.apiDelete(p as DeepReadonly<Pod>));
-  }
   const fileSource = cfg.podManifestPath ? new FileSource({ path: cfg.podManifestPath, nodeName: cfg.nodeName, periodMs: cfg.fileCheckFrequencyMs, update: (pods) => podManager.setSource('file', pods), log }) : undefined;
   const httpSource = cfg.manifestUrl ? new HttpSource({ url: cfg.manifestUrl, header: cfg.manifestUrlHeader, nodeName: cfg.nodeName, periodMs: cfg.httpCheckFrequencyMs, update: (pods) => podManager.setSource('http', pods), log }) : undefined;
 
@@ -538,7 +533,14 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     factory.start(stop.signal);
     background.push(
       (async () => {
-        if (await factory.waitForCacheSync(stop.signal)) podManager.markReported('api');
+        if (!(await factory.waitForCacheSync(stop.signal)) || !podsInf) return;
+        // API pods are handled only once Services, ConfigMaps and Secrets are cached too, so a
+        // container is never created without its service variables. Handlers added after the sync
+        // hear an add for every cached pod.
+        podsInf.onAdd((p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
+        podsInf.onUpdate((_o, p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
+        podsInf.onDelete((p) => podManager.apiDelete(p as DeepReadonly<Pod>));
+        podManager.markReported('api');
       })(),
     );
   }
