@@ -1,8 +1,10 @@
 /**
  * --cleanup-iptables / --cleanup (upstream CleanupLeftovers): removes every
  * chain and jump rule any proxy mode of ours (or a stock kube-proxy) made in
- * nat and filter, whichever mode made them, so switching modes or
- * uninstalling leaves no rules behind.
+ * nat and filter, whichever mode made them, so uninstalling leaves no rules
+ * behind. On start-up the daemon removes only the other mode's rules (a
+ * userspace portal left by a previous run would catch traffic before the
+ * iptables mode's KUBE-SERVICES, and the reverse).
  *
  * One iptables-save, then one iptables-restore --noflush that deletes (`-D`,
  * by the exact saved text) each rule in a built-in chain that jumps to one of
@@ -17,13 +19,22 @@ import { isBuiltinChain, type IptablesRunner, type TableName } from '../../nativ
 import { FILTER_TOP_CHAINS, isServiceChain, NAT_TOP_CHAINS } from './iptables/chains.js';
 import { USERSPACE_CHAINS } from './userspace/rules.js';
 
-const OWNED: ReadonlyMap<TableName, ReadonlySet<string>> = new Map<TableName, ReadonlySet<string>>([
-  ['nat', new Set<string>([...NAT_TOP_CHAINS, ...USERSPACE_CHAINS.nat])],
-  ['filter', new Set<string>([...FILTER_TOP_CHAINS, ...USERSPACE_CHAINS.filter])],
+/** Which mode's chains to remove: both by default (--cleanup), one when switching modes. */
+export type CleanupScope = 'all' | 'iptables' | 'userspace';
+
+const IPTABLES_OWNED = new Map<TableName, ReadonlySet<string>>([
+  ['nat', new Set<string>(NAT_TOP_CHAINS)],
+  ['filter', new Set<string>(FILTER_TOP_CHAINS)],
+]);
+const USERSPACE_OWNED = new Map<TableName, ReadonlySet<string>>([
+  ['nat', new Set<string>(USERSPACE_CHAINS.nat)],
+  ['filter', new Set<string>(USERSPACE_CHAINS.filter)],
 ]);
 
-export function isOwnedChain(table: TableName, chain: string): boolean {
-  return (OWNED.get(table)?.has(chain) ?? false) || (table === 'nat' && isServiceChain(chain));
+export function isOwnedChain(table: TableName, chain: string, scope: CleanupScope = 'all'): boolean {
+  const ipt = scope !== 'userspace' && ((IPTABLES_OWNED.get(table)?.has(chain) ?? false) || (table === 'nat' && isServiceChain(chain)));
+  const us = scope !== 'iptables' && (USERSPACE_OWNED.get(table)?.has(chain) ?? false);
+  return ipt || us;
 }
 
 /** The target of `-j X` / `-g X` in a rule's arguments. */
@@ -33,9 +44,9 @@ export function jumpTarget(args: readonly string[]): string | undefined {
 }
 
 /** The restore input that removes what we own from one saved table (pure; '' when nothing to do). */
-export function planTableCleanup(table: TableName, saved: SavedTable | undefined, b: RestoreBuilder): { chains: string[]; jumps: number; kept: string[] } {
+export function planTableCleanup(table: TableName, saved: SavedTable | undefined, b: RestoreBuilder, scope: CleanupScope = 'all'): { chains: string[]; jumps: number; kept: string[] } {
   if (!saved) return { chains: [], jumps: 0, kept: [] };
-  const owned = [...saved.chains.keys()].filter((c) => isOwnedChain(table, c));
+  const owned = [...saved.chains.keys()].filter((c) => isOwnedChain(table, c, scope));
   if (owned.length === 0) return { chains: [], jumps: 0, kept: [] };
   const ownedSet = new Set(owned);
   // Keep an owned chain a foreign user chain jumps to (and, transitively, what it jumps to).
@@ -73,19 +84,20 @@ export function planTableCleanup(table: TableName, saved: SavedTable | undefined
 }
 
 /** Removes our chains and jumps from nat and filter; returns what was removed. */
-export async function cleanupLeftovers(ipt: IptablesRunner, log: Logger): Promise<{ chains: number; jumps: number }> {
+export async function cleanupLeftovers(ipt: IptablesRunner, log: Logger, scope: CleanupScope = 'all'): Promise<{ chains: number; jumps: number }> {
   // No table argument: naming a table would make the legacy kernel module create it.
   const saved = parseSave(await ipt.save());
   const b = new RestoreBuilder();
   let chains = 0;
   let jumps = 0;
   for (const table of ['nat', 'filter'] as const) {
-    const r = planTableCleanup(table, saved.tables.get(table), b);
+    const r = planTableCleanup(table, saved.tables.get(table), b, scope);
     chains += r.chains.length;
     jumps += r.jumps;
     if (r.kept.length) log.info('leaving chains other rules still jump to', { table, chains: r.kept.join(',') });
   }
-  if (!b.isEmpty()) await ipt.restore(b.render(), { noflush: true });
-  log.info('cleaned up kube-proxy iptables rules', { backend: ipt.mode, chains, jumps });
+  if (b.isEmpty()) return { chains, jumps };
+  await ipt.restore(b.render(), { noflush: true });
+  log.info('cleaned up kube-proxy iptables rules', { backend: ipt.mode, scope, chains, jumps });
   return { chains, jumps };
 }

@@ -278,6 +278,8 @@ async function canUseIptables(log: Logger): Promise<IptablesRunner | undefined> 
 
 interface Built {
   proxier: Proxier;
+  /** The runner the mode writes with, for removing the other modes' rules. */
+  iptables?: IptablesRunner;
   close(): void;
 }
 
@@ -308,6 +310,7 @@ async function buildProxier(c: ProxyConfig, observer: SyncObserver): Promise<Bui
       });
       return {
         proxier,
+        iptables: ipt,
         close: () => {
           ipvs.close();
           nl.close();
@@ -330,7 +333,7 @@ async function buildProxier(c: ProxyConfig, observer: SyncObserver): Promise<Bui
         log.warn('missing br-netfilter module or unset sysctl br-nf-call-iptables; proxy may not work as intended');
       }
       const proxier = new IptablesProxier({ ...base, minSyncPeriodMs: c.minSyncPeriodMs, syncPeriodMs: c.syncPeriodMs, iptables: ipt, conntrack, config: iptCfg });
-      return { proxier, close: () => undefined };
+      return { proxier, iptables: ipt, close: () => undefined };
     }
   }
   log.info('Using userspace Proxier.');
@@ -348,7 +351,7 @@ async function buildProxier(c: ProxyConfig, observer: SyncObserver): Promise<Bui
     portRange: c.portRange,
     udpTimeoutMs: c.udpTimeoutMs,
   });
-  return { proxier, close: () => undefined };
+  return { proxier, iptables: ipt, close: () => undefined };
 }
 
 /** KUBE-FORWARD's INVALID drop is skipped when the kernel is told to be liberal with TCP windows. */
@@ -391,6 +394,8 @@ export async function runProxy(c: ProxyConfig, signal: AbortSignal): Promise<num
     const proxier = built.proxier;
     // Rules of the modes not in use would shadow ours (v1.8 cleans them up when switching).
     if (proxier.mode !== 'ipvs') await cleanupIpvsQuietly(log);
+    // (The IPVS mode reuses some iptables-mode chain names; it starts from a clean slate.)
+    if (built.iptables) await cleanupLeftovers(built.iptables, log, proxier.mode === 'userspace' ? 'iptables' : proxier.mode === 'iptables' ? 'userspace' : 'all');
     await applyConntrack(c, log);
 
     const healthz = c.healthz ? await startHealthzServer(health, c.healthz.host, c.healthz.port) : undefined;

@@ -11,6 +11,7 @@ import { IptablesError } from '../../../native/iptables/types.js';
 import type { Conntrack, ConntrackFilter } from '../../../native/conntrack/index.js';
 import { FakeIptables } from '../../../native/testing/iptables.js';
 import { IptablesProxier } from '../../../agent/proxy/iptables/proxier.js';
+import { cleanupLeftovers } from '../../../agent/proxy/cleanup.js';
 import { DEFAULT_IPTABLES_CONFIG, type IptablesConfig } from '../../../agent/proxy/iptables/rules.js';
 import { eps, quietLogger, subset, svc } from './fixtures.js';
 import { PacketTracer } from './tracer.js';
@@ -339,4 +340,13 @@ test('jump rules: ensured on the first sync; a later full sync re-ensures only w
     ensured().map((c) => c.split(' -j ')[1]),
     ['KUBE-EXTERNAL-SERVICES', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'],
   );
+});
+
+test('a mode switch removes only the other mode\'s chains', async (t) => {
+  const { ipt } = await synced(world);
+  await ipt.restore('*nat\n:KUBE-PORTALS-HOST - [0:0]\n-A KUBE-PORTALS-HOST -d 172.30.0.41/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 192.168.0.2:40000\n-I OUTPUT 1 -m comment --comment "handle ClusterIPs; NOTE: this must be before the NodePort rules" -j KUBE-PORTALS-HOST\nCOMMIT\n');
+  await cleanupLeftovers(ipt, quietLogger(), 'userspace');
+  t.is(ipt.rules('nat', 'KUBE-PORTALS-HOST'), undefined);
+  t.false(ipt.rules('nat', 'OUTPUT')!.some((r) => r.includes('KUBE-PORTALS-HOST')));
+  t.truthy(ipt.rules('nat', 'KUBE-SVC-XPGD46QRK7WJZT7O'), 'the iptables mode keeps its chains');
 });
