@@ -81,6 +81,14 @@ export function adler32(b: Buffer): number {
   return ((s << 16) | a) >>> 0;
 }
 
+/** A non-final stored deflate block: BFINAL=0 and BTYPE=00 (padded to the byte), then LEN and its one's complement, little-endian. */
+function storedBlock(data: Buffer): Buffer {
+  const h = Buffer.alloc(5);
+  h.writeUInt16LE(data.length, 1);
+  h.writeUInt16LE(~data.length & 0xffff, 3);
+  return Buffer.concat([h, data]);
+}
+
 /** Compresses outgoing header blocks as one zlib stream of stored blocks (see the header comment). */
 export class HeaderCompressor {
   private started = false;
@@ -98,17 +106,12 @@ export class HeaderCompressor {
       h.writeUInt32BE(adler32(this.dictionary), 2);
       parts.push(h);
     }
-    // One stored block per 65535 bytes; an empty block still gets one (it carries the flush).
-    let off = 0;
-    do {
-      const chunk = block.subarray(off, off + 0xffff);
-      // BFINAL=0, BTYPE=00 (stored), then LEN and its one's complement, little-endian.
-      const sh = Buffer.alloc(5);
-      sh.writeUInt16LE(chunk.length, 1);
-      sh.writeUInt16LE(~chunk.length & 0xffff, 3);
-      parts.push(sh, chunk);
-      off += chunk.length;
-    } while (off < block.length);
+    // One stored block per 65535 bytes of data.
+    for (let off = 0; off < block.length; off += 0xffff) parts.push(storedBlock(block.subarray(off, off + 0xffff)));
+    // Then an empty stored block, exactly what a zlib sync flush ends with. It is not optional: Go's
+    // inflater hands out a stored block's bytes only when the next block starts, and without one it
+    // would hit the frame's end instead and stay failed for the rest of the connection.
+    parts.push(storedBlock(Buffer.alloc(0)));
     return Buffer.concat(parts);
   }
 }
