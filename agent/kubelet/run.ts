@@ -15,17 +15,16 @@
  * standalone: static pods only, no node object, no mirror pods.
  */
 import { setMaxListeners } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../../controlplane/api/core/v1/types.js';
+import { realClock } from '../../controlplane/client/clock.js';
 import { EventBroadcaster, type EventRecorder } from '../../controlplane/client/events.js';
 import { SharedInformerFactory } from '../../controlplane/client/factory.js';
-import { loadRestConfig, describeConfig } from '../../controlplane/client/kubeconfig.js';
+import { describeConfig, loadRestConfig } from '../../controlplane/client/kubeconfig.js';
 import { RestClient } from '../../controlplane/client/rest.js';
 import { resources } from '../../controlplane/client/resources.js';
 import type { DeepReadonly, Lister } from '../../controlplane/client/types.js';
@@ -33,36 +32,32 @@ import type { ParsedFlags } from '../../controlplane/machinery/flags/parsed.js';
 import { KUBERNETES_VERSION } from '../../controlplane/machinery/flags/version.js';
 import type { Logger } from '../../controlplane/machinery/log/index.js';
 import { openIptables } from '../../native/iptables/runner.js';
-import { ensurePauseImage, PAUSE_IMAGE } from '../../native/pause/pause.js';
+import { PAUSE_IMAGE } from '../../native/pause/pause.js';
 import { parseResolvConf, type DnsSettings } from './container/dns.js';
-import { readTerminationMessage } from './container/podfiles.js';
 import { Kubelet } from './kubelet.js';
-import { CniPlugin } from './network/cniplugin.js';
-import { DockerBridgePlugin } from './network/dockerbridge.js';
-import { KubenetPlugin } from './network/kubenet.js';
+import { selectNetwork } from './network/select.js';
 import { NetworkStore } from './network/store.js';
-import type { NetworkPlugin } from './network/types.js';
 import { GenericPLEG } from './pleg/generic.js';
+import { runOnce } from './podworkers/runonce.js';
 import { KubeletProberManager } from './prober/manager.js';
 import { Backoff, CRASH_BACKOFF_INITIAL_MS, CRASH_BACKOFF_MAX_MS, IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS } from './runtime/backoff.js';
-import { authsFromDockerConfig } from './runtime/docker/images.js';
+import { applyOwnOOMScoreAdj, ensureInfraImage, waitForDocker } from './runtime/docker/engine.js';
+import { pullSecretAuths } from './runtime/docker/images.js';
 import { DockerRuntime } from './runtime/docker/runtime.js';
-import { LABEL } from './runtime/labels.js';
 import { RuntimeManager } from './runtime/manager.js';
+import { fillTerminationMessage } from './runtime/termination.js';
 import { FileSource } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
 import { MirrorClient } from './sources/mirror.js';
 import { PodManager } from './sources/podmanager.js';
 import type { PodSource } from './sources/types.js';
+import { startHealthz } from './status/healthz.js';
 import { KubeletStatusManager } from './status/manager.js';
 import { NodeStatusReporter } from './status/node.js';
-import { buildNodeStatus, capacityOf, allocatableOf, detectNodeIP, goArch, readMachineInfo } from './status/nodeinfo.js';
-import type { RegistryAuth, RuntimeContainer } from './types.js';
-import { clientLookup, clusterClientLookup, firstOf, firstOfCluster, listerLookup, type VolumeSources } from './volumes/sources.js';
+import { allocatableOf, buildNodeStatus, capacityOf, detectNodeIP, goArch, readMachineInfo } from './status/nodeinfo.js';
+import type { RuntimeContainer } from './types.js';
 import { DiskVolumeManager } from './volumes/manager.js';
-import { runOnce } from './podworkers/runonce.js';
-import { AutoNetwork } from './network/auto.js';
-import { realClock } from '../../controlplane/client/clock.js';
+import { clientLookup, clusterClientLookup, firstOf, firstOfCluster, listerLookup, type VolumeSources } from './volumes/sources.js';
 
 export class KubeletConfigError extends Error {
   override readonly name = 'KubeletConfigError';
@@ -212,44 +207,6 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
   };
 }
 
-/** Plugin binaries: --cni-bin-dir, then Debian's containernetworking-plugins. */
-function binDirsOf(cfg: KubeletConfig): string[] {
-  return [...new Set([...cfg.cniBinDirs, '/usr/lib/cni', '/opt/cni/bin'])];
-}
-
-async function waitForDocker(rt: DockerRuntime, log: Logger, signal: AbortSignal): Promise<string | undefined> {
-  let said = false;
-  while (!signal.aborted) {
-    try {
-      const v = await rt.version();
-      if (said) log.info('the Docker engine answers again');
-      return `docker://${v.version}`;
-    } catch (e) {
-      if (!said) log.error('the Docker engine does not answer; retrying', { err: (e as Error).message });
-      said = true;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-  }
-  return undefined;
-}
-
-/** The pod infra image: present, pulled, or (pause images only) built locally under the requested name. */
-async function ensureInfraImage(cfg: KubeletConfig, rt: DockerRuntime): Promise<string> {
-  const ref = cfg.podInfraImage ?? PAUSE_IMAGE;
-  if (await rt.inspectImage(ref)) return ref;
-  if (cfg.podInfraImage) {
-    try {
-      await rt.ensureImage(ref, 'IfNotPresent');
-      return ref;
-    } catch (e) {
-      cfg.log.warn('cannot pull the pod infra container image; building the local pause image under that name', { image: ref, err: (e as Error).message });
-    }
-  }
-  cfg.log.info('building the pause image', { image: ref });
-  await ensurePauseImage(cfg.dockerEndpoint, ref);
-  return ref;
-}
-
 function listerOrGet<T extends ConfigMap | Secret | PersistentVolumeClaim>(lister: Lister<DeepReadonly<T>> | undefined, get: ReturnType<typeof clientLookup<T>> | undefined) {
   const ls = [lister ? listerLookup<T>(lister) : undefined, get].filter((x): x is NonNullable<typeof x> => x !== undefined);
   return ls.length ? firstOf<T>(...ls) : { get: async () => undefined };
@@ -292,7 +249,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   });
   const runtimeVersion = await waitForDocker(runtime, log, stop.signal);
   if (!runtimeVersion) return 0;
-  const infraImage = await ensureInfraImage(cfg, runtime);
+  const infraImage = await ensureInfraImage(runtime, cfg.dockerEndpoint, cfg.podInfraImage, log);
   if (stop.signal.aborted) return 0;
   log.info('container runtime ready', { runtime: runtimeVersion, podInfraImage: infraImage });
 
@@ -314,24 +271,21 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   // --- network
   const store = new NetworkStore(join(cfg.rootDir, 'network'));
   store.load();
-  const bridge = new DockerBridgePlugin(async (id) => (await runtime.inspect(id))?.ip);
-  const newKubenet = () =>
-    new KubenetPlugin({
-      bridge: cfg.kubenetBridge,
-      binDirs: binDirsOf(cfg),
-      ipamDataDir: join(cfg.rootDir, 'kubenet', 'ipam'),
-      nonMasqueradeCIDR: cfg.nonMasqueradeCIDR,
-      hairpinMode: cfg.hairpinMode,
-      store,
-      log,
-      iptables: () => openIptables(),
-    });
-  let network: NetworkPlugin;
-  let auto: AutoNetwork | undefined;
-  if (cfg.networkPlugin === 'cni') network = new CniPlugin({ confDir: cfg.cniConfDir, binDirs: binDirsOf(cfg), store, log });
-  else if (cfg.networkPlugin === 'kubenet') network = newKubenet();
-  else if (!client && !cfg.podCIDR) network = bridge;
-  else network = auto = new AutoNetwork(newKubenet(), bridge);
+  const { network, auto } = selectNetwork({
+    plugin: cfg.networkPlugin,
+    withApi: client !== undefined,
+    podCIDR: cfg.podCIDR,
+    cniConfDir: cfg.cniConfDir,
+    cniBinDirs: cfg.cniBinDirs,
+    kubenetBridge: cfg.kubenetBridge,
+    nonMasqueradeCIDR: cfg.nonMasqueradeCIDR,
+    hairpinMode: cfg.hairpinMode,
+    rootDir: cfg.rootDir,
+    store,
+    sandboxIP: async (id) => (await runtime.inspect(id))?.ip,
+    iptables: () => openIptables(),
+    log,
+  });
   if (cfg.podCIDR && network.setPodCIDR) await network.setPodCIDR(cfg.podCIDR);
   log.info('network plugin', { plugin: network.name, podCIDR: cfg.podCIDR || '(from the node)' });
 
@@ -360,18 +314,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     runtime,
     log,
     sandboxIPs: (s: RuntimeContainer) => network.podIPs(s.id) ?? (s.ip ? [s.ip] : undefined),
-    enrich: async (c) => {
-      const path = c.labels[LABEL.terminationMessageHostPath];
-      let msg = path ? await readTerminationMessage(path) : '';
-      if (!msg && c.labels[LABEL.terminationMessagePolicy] === 'FallbackToLogsOnError' && c.exitCode !== 0) {
-        const chunks: Buffer[] = [];
-        const s = await runtime.logs(c.id, { tailLines: 80 });
-        for await (const b of s) chunks.push(Buffer.from(b as Buffer));
-        const all = Buffer.concat(chunks);
-        msg = all.subarray(Math.max(0, all.length - 2048)).toString('utf8');
-      }
-      if (msg) c.message = msg;
-    },
+    enrich: (c) => fillTerminationMessage(runtime, c),
   });
   let kubelet: Kubelet | undefined;
   const prober = new KubeletProberManager({
@@ -412,7 +355,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     nodeAllocatable: () => allocatable,
     hostIP: () => nodeIP,
     dns,
-    pullSecrets: async (pod) => pullSecrets(pod, secrets.get),
+    pullSecrets: (pod) => pullSecretAuths(pod, secrets.get),
     memoryCapacityBytes: machine.memoryBytes,
     cpuCFSQuota: cfg.cpuCFSQuota,
   });
@@ -457,24 +400,8 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   }
 
   // --- healthz
-  let server: Server | undefined;
-  if (cfg.healthzPort !== 0) {
-    server = createServer((req, res) => {
-      const h = pleg.healthy();
-      if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
-        res.writeHead(h.ok ? 200 : 500, { 'content-type': 'text/plain' });
-        res.end(h.ok ? 'ok' : `[-]pleg failed: ${h.message}\nhealthz check failed`);
-        return;
-      }
-      res.writeHead(404).end();
-    });
-    const p = cfg.healthzPort < 0 ? 0 : cfg.healthzPort;
-    await new Promise<void>((resolve, reject) => {
-      server!.once('error', reject);
-      server!.listen(p, cfg.healthzBindAddress, () => resolve());
-    });
-    cfg.onHealthz?.((server.address() as AddressInfo).port);
-  }
+  const healthz = cfg.healthzPort !== 0 ? await startHealthz(cfg.healthzBindAddress, Math.max(0, cfg.healthzPort), [{ name: 'pleg', check: () => pleg.healthy() }]) : undefined;
+  if (healthz) cfg.onHealthz?.(healthz.port);
 
   // --- node registration and status
   const reporter = client
@@ -570,44 +497,11 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     await factory?.shutdown();
     await Promise.allSettled(background);
     await broadcaster?.flush().catch(() => undefined);
-    if (server) {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server!.close(() => r()));
-    }
+    await healthz?.close();
     client?.close();
     eventClient?.close();
   }
   return 0;
-}
-
-/**
- * Sets the kubelet's own oom_score_adj (--oom-score-adj, as upstream) and
- * learns from it what the node allows: without CAP_SYS_RESOURCE (some VMs
- * and sandboxes) nothing may go below 0, and Docker refuses to start a
- * container asking for it, so Guaranteed pods and sandboxes get 0 there.
- */
-function applyOwnOOMScoreAdj(value: number, log: Logger): number {
-  try {
-    writeFileSync('/proc/self/oom_score_adj', String(value));
-    return -1000;
-  } catch (e) {
-    log.warn('this node does not allow a negative oom_score_adj; containers get at least 0 (Guaranteed pods and sandboxes included)', { wanted: value, err: (e as NodeJS.ErrnoException).code ?? (e as Error).message });
-    return 0;
-  }
-}
-
-/** Docker credentials from the pod's imagePullSecrets (dockerconfigjson / dockercfg). */
-async function pullSecrets(pod: DeepReadonly<Pod>, get: (ns: string, name: string) => Promise<DeepReadonly<Secret> | undefined>): Promise<RegistryAuth[]> {
-  const out: RegistryAuth[] = [];
-  for (const ref of pod.spec?.imagePullSecrets ?? []) {
-    if (!ref.name) continue;
-    const s = await get(pod.metadata.namespace ?? 'default', ref.name).catch(() => undefined);
-    if (!s) continue;
-    const json = s.data?.['.dockerconfigjson'] ?? s.data?.['.dockercfg'];
-    if (!json) continue;
-    out.push(...authsFromDockerConfig(Buffer.from(json, 'base64').toString('utf8'), s.type === 'kubernetes.io/dockercfg'));
-  }
-  return out;
 }
 
 /** A client for standalone mode: every call fails (nothing is ever written). */

@@ -5,6 +5,8 @@
  * imagePullSecrets entries applies to it (longest matching key wins, as the
  * kubelet's credential keyring does).
  */
+import type { Pod, Secret } from '../../../../controlplane/api/core/v1/types.js';
+import type { DeepReadonly } from '../../../../controlplane/client/types.js';
 import type { RegistryAuth } from '../../types.js';
 
 export const DOCKER_HUB = 'docker.io';
@@ -62,6 +64,22 @@ export function authsFromDockerConfig(json: string, legacy: boolean): RegistryAu
       }
     }
     out.push({ serveraddress: server, username, password, auth: e.auth });
+  }
+  return out;
+}
+
+/** Docker credentials from a pod's imagePullSecrets (dockerconfigjson / dockercfg); unreadable secrets are skipped. */
+export async function pullSecretAuths(
+  pod: DeepReadonly<Pod>,
+  getSecret: (namespace: string, name: string) => Promise<DeepReadonly<Secret> | undefined>,
+): Promise<RegistryAuth[]> {
+  const out: RegistryAuth[] = [];
+  for (const ref of pod.spec?.imagePullSecrets ?? []) {
+    if (!ref.name) continue;
+    const s = await getSecret(pod.metadata.namespace ?? 'default', ref.name).catch(() => undefined);
+    const json = s?.data?.['.dockerconfigjson'] ?? s?.data?.['.dockercfg'];
+    if (!s || !json) continue;
+    out.push(...authsFromDockerConfig(Buffer.from(json, 'base64').toString('utf8'), s.type === 'kubernetes.io/dockercfg'));
   }
   return out;
 }
