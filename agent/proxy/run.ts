@@ -32,7 +32,7 @@ import type { PortRange } from '../../controlplane/machinery/flags/types.js';
 import type { Logger } from '../../controlplane/machinery/log/index.js';
 import { ExecConntrack } from '../../native/conntrack/index.js';
 import { openIptables } from '../../native/iptables/runner.js';
-import type { IptablesRunner } from '../../native/iptables/types.js';
+import { IptablesError, type IptablesRunner } from '../../native/iptables/types.js';
 import { IpvsUnsupportedError, openIpvs, type Ipvs } from '../../native/ipvs/index.js';
 import { RtNetlinkClient } from '../../native/rtnetlink/index.js';
 import { readSysctl, readSysctlInt, Sysctl, writeSysctl } from '../../native/sysctl/sysctl.js';
@@ -238,6 +238,11 @@ async function cleanupAll(log: Logger): Promise<number> {
     try {
       await cleanupLeftovers(await openIptables({ mode }), log);
     } catch (e) {
+      // A backend whose tools are not installed holds no rules of ours.
+      if (e instanceof IptablesError && e.code === 'NotInstalled') {
+        log.v(2).info('iptables backend not installed; nothing to clean', { backend: mode });
+        continue;
+      }
       log.error('cleanup failed', { backend: mode, err: (e as Error).message });
       code = 1;
     }
