@@ -22,11 +22,11 @@ import { USERSPACE_CHAINS } from './userspace/rules.js';
 /** Which mode's chains to remove: both by default (--cleanup), one when switching modes. */
 export type CleanupScope = 'all' | 'iptables' | 'userspace';
 
-const IPTABLES_OWNED = new Map<TableName, ReadonlySet<string>>([
+const IPTABLES_OWNED: ReadonlyMap<TableName, ReadonlySet<string>> = new Map<TableName, ReadonlySet<string>>([
   ['nat', new Set<string>(NAT_TOP_CHAINS)],
   ['filter', new Set<string>(FILTER_TOP_CHAINS)],
 ]);
-const USERSPACE_OWNED = new Map<TableName, ReadonlySet<string>>([
+const USERSPACE_OWNED: ReadonlyMap<TableName, ReadonlySet<string>> = new Map<TableName, ReadonlySet<string>>([
   ['nat', new Set<string>(USERSPACE_CHAINS.nat)],
   ['filter', new Set<string>(USERSPACE_CHAINS.filter)],
 ]);

@@ -136,15 +136,9 @@ export interface RulesPlan {
   readonly deletedChains: readonly string[];
 }
 
-/** `0.3333333333`: Go's %0.10f, as upstream caches per n. */
-const probabilities = new Map<number, string>();
+/** `0.3333333333`: Go's %0.10f of 1/n (upstream memoises it; toFixed is cheap enough not to). */
 export function probability(n: number): string {
-  let p = probabilities.get(n);
-  if (p === undefined) {
-    p = (1 / n).toFixed(10);
-    probabilities.set(n, p);
-  }
-  return p;
+  return (1 / n).toFixed(10);
 }
 
 const comment = (c: string): string[] => ['-m', 'comment', '--comment', c];
