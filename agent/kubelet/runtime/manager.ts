@@ -491,9 +491,8 @@ export class RuntimeManager {
       l.push(c);
     }
     for (const list of byName.values()) {
-      const dead = list.filter((c) => c.state === 'exited');
-      // The newest container of a name is never removed: its state is the container's status.
-      const removable = dead.filter((c) => c !== list[0]).slice(Math.max(0, keep - 1));
+      // The newest `keep` dead ones stay (status, `logs --previous`); the newest of a name always stays.
+      const removable = list.filter((c) => c.state === 'exited').slice(Math.max(1, keep)).filter((c) => c !== list[0]);
       for (const c of removable) await this.o.runtime.remove(c.id).catch(() => undefined);
     }
     const id = { name: status.name, namespace: status.namespace, uid: status.uid };

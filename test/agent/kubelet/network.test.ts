@@ -28,6 +28,7 @@ test('kubenet: pods on a bridge over the pod CIDR reach each other and are reach
       }),
     );
     await pods.create(pod('client', env.ns, k.nodeName, { containers: [{ name: 'sh', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] }));
+    await pods.create(pod('onhost', env.ns, k.nodeName, { hostNetwork: true, containers: [{ name: 'sh', image: BUSYBOX_IMAGE, command: ['sleep', '3600'] }] }));
     const running = async (name: string) =>
       eventually(async () => {
         const p = await getPod(env, name);
@@ -40,6 +41,11 @@ test('kubenet: pods on a bridge over the pod CIDR reach each other and are reach
     t.true(cidrContains(cidr, client.status!.podIP!));
     t.not(sip, client.status!.podIP);
 
+    // A hostNetwork pod has the node's address and sees the node's interfaces (the bridge among them).
+    const onhost = await running('onhost');
+    t.is(onhost.status?.podIP, onhost.status?.hostIP);
+    const [h] = await containersOf(k.nodeName, 'onhost', 'sh');
+    t.true((await dockerExec(h.Id, ['ip', 'link'])).out.includes(bridge));
     // From the node.
     t.is((await (await fetch(`http://${sip}/index.html`)).text()).trim(), 'served');
     // From another pod on the node (bridged, through FORWARD).
