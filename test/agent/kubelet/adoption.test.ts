@@ -30,8 +30,9 @@ test('kill -9 of the kubelet keeps the pod running; the restarted kubelet adopts
   await mkdir(confDir, { recursive: true });
   await writeFile(
     join(confDir, '10-test.conflist'),
+    // CNI spec 0.4.0 here (kubenet's generated configuration is 1.0.0): both go through the same chain.
     JSON.stringify({
-      cniVersion: '1.0.0',
+      cniVersion: '0.4.0',
       name: 'kt-test',
       plugins: [
         { type: 'bridge', bridge, isGateway: true, ipMasq: false, ipam: { type: 'host-local', ranges: [[{ subnet }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(dir, 'ipam') } },
