@@ -84,7 +84,7 @@ export abstract class BaseProxier implements Proxier {
   }
 
   private changed(pending: boolean): void {
-    if (pending && this.initialized) this.runner.run();
+    if (pending && this.initialized) this.runner.requestRun();
   }
 
   onServiceAdd(s: ServiceObj): void {
@@ -98,7 +98,7 @@ export abstract class BaseProxier implements Proxier {
   }
   onServicesSynced(): void {
     this.servicesSynced = true;
-    if (this.initialized) this.runner.run();
+    if (this.initialized) this.runner.requestRun();
   }
   onEndpointsAdd(e: EndpointsObj): void {
     this.changed(this.endpointsChanges.update(undefined, e));
@@ -111,7 +111,7 @@ export abstract class BaseProxier implements Proxier {
   }
   onEndpointsSynced(): void {
     this.endpointsSynced = true;
-    if (this.initialized) this.runner.run();
+    if (this.initialized) this.runner.requestRun();
   }
 
   /** Pending changes not yet folded into the maps (for tests and the bench). */
@@ -121,7 +121,7 @@ export abstract class BaseProxier implements Proxier {
 
   /** Asks the runner for a sync (e.g. after something outside the API changed). */
   requestSync(): void {
-    if (this.initialized) this.runner.run();
+    if (this.initialized) this.runner.requestRun();
   }
 
   async sync(): Promise<SyncStats> {
@@ -166,7 +166,7 @@ export abstract class BaseProxier implements Proxier {
 
   async run(signal: AbortSignal): Promise<void> {
     try {
-      await this.runner.loop(signal);
+      await this.runner.run(signal);
     } finally {
       await this.close();
     }

@@ -3,7 +3,7 @@
  * one function — a proxier's sync — no more often than a minimum interval
  * and no less often than a maximum interval, retrying after failures.
  *
- * - run() asks for a run and returns at once. Requests coalesce: a thousand
+ * - requestRun() (upstream Run()) asks for a run and returns at once. Requests coalesce: a thousand
  *   endpoint events during one sync cost one more sync, not a thousand.
  * - A token bucket (rate 1/minInterval, burst `burst`, kube-proxy passes 2)
  *   decides whether a requested run may start now; when it may not, the loop
@@ -15,8 +15,8 @@
  * - A run that throws is retried after retryInterval (kube-proxy: the sync
  *   period) unless something asks earlier; retryAfter(d) keeps the earliest.
  *
- * Runs never overlap: loop() awaits each run. The clock is injected so tests
- * drive time with FakeClock.
+ * Runs never overlap: run(signal) (upstream Loop()) awaits each one. The
+ * clock is injected so tests drive time with FakeClock.
  */
 import { realClock, type Clock } from '../../controlplane/client/clock.js';
 import type { Logger } from '../../controlplane/machinery/log/index.js';
@@ -79,7 +79,7 @@ export class BoundedFrequencyRunner {
   private readonly clock: Clock;
   private readonly retryIntervalMs: number;
   private readonly limiter: TokenBucket;
-  // Owned by loop(); run()/retryAfter() only set flags and wake it.
+  // Owned by run(signal); requestRun()/retryAfter() only set flags and wake it.
   private pending = false;
   private retryDue: number | undefined;
   private wake: (() => void) | undefined;
@@ -102,7 +102,7 @@ export class BoundedFrequencyRunner {
   }
 
   /** Requests a run as soon as the minimum interval allows. Never blocks. */
-  run(): void {
+  requestRun(): void {
     this.pending = true;
     this.wake?.();
   }
@@ -114,8 +114,8 @@ export class BoundedFrequencyRunner {
     this.wake?.();
   }
 
-  /** Runs until signal aborts; resolves after the run in progress (if any) finished. */
-  async loop(signal: AbortSignal): Promise<void> {
+  /** The loop: runs fn as requested and bounded until signal aborts; resolves after the run in progress (if any) finished. */
+  async run(signal: AbortSignal): Promise<void> {
     if (this.looping) throw new Error(`${this.opts.name}: loop already running`);
     this.looping = true;
     let periodicDue = this.clock.now() + this.opts.maxIntervalMs;

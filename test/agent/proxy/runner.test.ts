@@ -15,7 +15,7 @@ function setup(opts: { min: number; max: number; fail?: () => boolean; slowMs?: 
     { name: 'test', minIntervalMs: opts.min, maxIntervalMs: opts.max, retryIntervalMs: opts.retryMs, clock },
   );
   const ac = new AbortController();
-  const loop = r.loop(ac.signal);
+  const loop = r.run(ac.signal);
   return {
     r,
     clock,
@@ -29,10 +29,10 @@ function setup(opts: { min: number; max: number; fail?: () => boolean; slowMs?: 
 
 test('requests while idle run at once; a burst of requests coalesces', async (t) => {
   const s = setup({ min: 0, max: 60_000, slowMs: 100 });
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(0);
   t.deepEqual(s.starts, [0]);
-  for (let i = 0; i < 1000; i++) s.r.run();
+  for (let i = 0; i < 1000; i++) s.r.requestRun();
   await s.clock.advance(100);
   t.deepEqual(s.starts, [0, 100], '1000 requests during a run cost one more run');
   await s.clock.advance(1000);
@@ -42,18 +42,18 @@ test('requests while idle run at once; a burst of requests coalesces', async (t)
 
 test('min interval: two runs back to back (burst 2), then one per interval', async (t) => {
   const s = setup({ min: 1000, max: 60_000 });
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(0);
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(0);
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(0);
   t.deepEqual(s.starts, [0, 0]);
   await s.clock.advance(999);
   t.deepEqual(s.starts, [0, 0]);
   await s.clock.advance(1);
   t.deepEqual(s.starts, [0, 0, 1000]);
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(500);
   t.is(s.starts.length, 3);
   await s.clock.advance(500);
@@ -68,7 +68,7 @@ test('max interval: runs periodically without requests, the timer restarting aft
   await s.clock.advance(1);
   t.deepEqual(s.starts, [30_000]);
   await s.clock.advance(10_000);
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(0);
   t.deepEqual(s.starts, [30_000, 40_000]);
   await s.clock.advance(29_999);
@@ -81,7 +81,7 @@ test('max interval: runs periodically without requests, the timer restarting aft
 test('a failed run is retried after the retry interval', async (t) => {
   let failures = 1;
   const s = setup({ min: 0, max: 60_000, retryMs: 5_000, fail: () => failures-- > 0 });
-  s.r.run();
+  s.r.requestRun();
   await s.clock.advance(0);
   t.deepEqual(s.starts, [0]);
   await s.clock.advance(4_999);
