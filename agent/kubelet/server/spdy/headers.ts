@@ -143,15 +143,22 @@ export class HeaderDecompressor {
     const run = (): Promise<Buffer> =>
       new Promise((resolve, reject) => {
         if (this.failed) return reject(new SpdyProtocolError(`header decompression: ${this.failed.message}`));
-        this.z.write(block, (err) => {
+        let settled = false;
+        // A corrupt stream makes zlib emit 'error' and may never call the write callback: listen to both.
+        const settle = (e: Error | null | undefined) => {
+          if (settled) return;
+          settled = true;
+          this.z.off('error', settle);
           this.drain();
-          const e = err ?? this.failed;
+          const err = e ?? this.failed;
           const out = Buffer.concat(this.pending, this.pendingLen);
           this.pending = [];
           this.pendingLen = 0;
-          if (e) reject(new SpdyProtocolError(`header decompression: ${e.message}`));
+          if (err) reject(new SpdyProtocolError(`header decompression: ${err.message}`));
           else resolve(out);
-        });
+        };
+        this.z.once('error', settle);
+        this.z.write(block, settle);
       });
     const p = this.chain.then(run);
     this.chain = p.catch(() => undefined);

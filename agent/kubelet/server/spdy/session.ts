@@ -41,6 +41,8 @@ export class SpdyStream extends Duplex {
   localClosed = false;
   /** Set when the peer sent FIN or the stream was reset. */
   remoteClosed = false;
+  /** The RST_STREAM status, when the peer reset the stream. */
+  resetStatus: number | undefined;
 
   constructor(
     private readonly session: SpdySession,
@@ -101,11 +103,12 @@ export class SpdyStream extends Duplex {
     return ok;
   }
 
-  /** The peer reset the stream (session use). */
+  /** The peer reset the stream (session use). Destroyed without an error: like a socket's close, a consumer sees 'close' without 'end'. */
   peerReset(status: number): void {
+    this.resetStatus = status;
     this.localClosed = this.remoteClosed = true;
     this.session.forget(this);
-    this.destroy(new Error(`stream ${this.id} reset by peer (status ${status})`));
+    this.destroy();
   }
 }
 
@@ -307,7 +310,7 @@ export class SpdySession {
     if (peerEnded) this.socket.end();
     for (const s of [...this.streams.values()]) {
       s.localClosed = s.remoteClosed = true;
-      s.destroy(new Error('SPDY connection closed'));
+      s.destroy();
     }
     this.streams.clear();
     this.decompressor.close();
