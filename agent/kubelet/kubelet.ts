@@ -176,8 +176,11 @@ export class Kubelet {
   /** One pod's sync; see the header. */
   async syncPod(uid: string, signal: AbortSignal): Promise<SyncResult> {
     const since = this.lastSync.get(uid) ?? 0;
+    const t0 = this.clock.now();
     const rs = await this.d.pleg.statusNewerThan(uid, since, signal);
     if (!rs || signal.aborted) return {};
+    const vlog = this.log.v(4);
+    if (vlog.enabled) vlog.info('sync pod', { podUID: uid, waitedForRelistMs: this.clock.now() - t0 });
     const desired = this.d.podManager.get(uid);
     if (!desired) {
       // Gone from every source — but only believe it once every source has reported.
@@ -232,6 +235,7 @@ export class Kubelet {
       this.lastSync.set(uid, this.clock.now());
       for (const id of actions.containersToKill.keys()) this.unhealthy.delete(id);
       this.d.pleg.kick();
+      if (vlog.enabled) vlog.info('pod actions applied', { pod: fullName(pod), createSandbox: actions.createSandbox, start: actions.containersToStart.join(','), ms: this.clock.now() - t0 });
     }
     return { requeueAfterMs: out.requeueAfterMs };
   }

@@ -13,6 +13,7 @@
  * CIDR), one busybox `sleep` container each.
  *
  *   npm run bench -- kubelet [--pods 30] [--idle 30]
+ *   KUBELET_BENCH_LOG=/tmp/k.log KUBELET_BENCH_ARGS=--v=4  (the kubelet's log: per-pod sync and status timings)
  *
  * Published figures (../shared/design/PERF-ANCHORS.md §5): pod startup p50
  * ≈ 2.2 s, p99 ≈ 3.2 s on a 100-node GCE cluster (includes scheduling and
@@ -20,6 +21,7 @@
  * 364 ms; kubelet_perf bars: ≤ 0.10/0.20 cores idle, RSS ≤ 200 MB.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -133,7 +135,7 @@ export async function main(args: string[], signal: AbortSignal): Promise<void> {
   try {
     const ns = `bench-${label}`;
     await client.resource(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    child = spawn(process.execPath, ['--import=tsx', join(REPO, 'agent/kubelet/main.ts'), `--api-servers=${api.url}`, `--hostname-override=${node}`, `--root-dir=${rootDir}`, `--healthz-port=${healthz}`, '--kube-api-qps=50', '--kube-api-burst=100'], { cwd: REPO, stdio: 'ignore' });
+    child = spawn(process.execPath, ['--import=tsx', join(REPO, 'agent/kubelet/main.ts'), `--api-servers=${api.url}`, `--hostname-override=${node}`, `--root-dir=${rootDir}`, `--healthz-port=${healthz}`, '--kube-api-qps=50', '--kube-api-burst=100', ...(process.env.KUBELET_BENCH_ARGS ?? '').split(' ').filter(Boolean)], { cwd: REPO, stdio: process.env.KUBELET_BENCH_LOG ? ['ignore', openSync(process.env.KUBELET_BENCH_LOG, 'w'), openSync(process.env.KUBELET_BENCH_LOG, 'a')] : 'ignore' });
     for (let i = 0; i < 300; i++) {
       const ok = await fetch(`http://127.0.0.1:${healthz}/healthz`).then((r) => r.ok).catch(() => false);
       const registered = ok && (await client.resource(resources.nodes).get(node).then((x) => x.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).catch(() => false));
@@ -155,6 +157,7 @@ export async function main(args: string[], signal: AbortSignal): Promise<void> {
       await pods.create(benchPod(ns, name, node));
       await waitFor(() => seen.has(name), 60_000, stop.signal);
       seqLat.push(seen.get(name)! - t0);
+      if (process.env.KUBELET_BENCH_LOG) process.stderr.write(`${name} ${(seen.get(name)! - t0).toFixed(0)} ms at ${new Date().toISOString()}\n`);
     }
     const created = new Map<string, number>();
     await Promise.all(

@@ -54,7 +54,7 @@ export interface KubeletServerOptions {
   address: string;
   /** --port (0: any free port, for tests). */
   port: number;
-  /** --read-only-port; 0 disables it. Listens on --address too. */
+  /** --read-only-port; 0 disables it, a negative value takes any free port (tests). Listens on --address too. */
   readOnlyPort: number;
   /** TLS for --port; undefined serves plain http (tests, or an API server with --kubelet-https=false). */
   tls?: KubeletServerTLS;
@@ -162,7 +162,7 @@ export class KubeletServer {
       this.readOnly = createHttpServer(this.handleReadOnly);
       // No streaming on the read-only port: refuse upgrades instead of leaving the socket hanging.
       this.readOnly.on('upgrade', (_req: IncomingMessage, socket: Duplex) => rawStatus(socket, 404, NOT_FOUND.trim()));
-      readOnlyPort = await listen(this.readOnly, this.opts.readOnlyPort, this.opts.address);
+      readOnlyPort = await listen(this.readOnly, Math.max(0, this.opts.readOnlyPort), this.opts.address);
     }
     this.log.info('kubelet server listening', { address: this.opts.address, port, readOnlyPort, tls: Boolean(this.opts.tls) });
     return { port, readOnlyPort, certFile };

@@ -170,6 +170,7 @@ export class KubeletStatusManager implements StatusManager {
       try {
         await this.o.client.resource(resources.pods, t.namespace).patch(t.name, 'merge', { status: e.status }, { subresource: 'status', signal });
         e.sentVersion = Math.max(e.sentVersion, version);
+        this.o.log.v(4).info('pod status written', { pod: `${t.namespace}/${t.name}`, phase: e.status.phase, version });
         this.ok();
       } catch (err) {
         if (isNotFound(err)) continue;

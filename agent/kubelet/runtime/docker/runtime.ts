@@ -175,7 +175,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createContainer(sandbox: SandboxId, pod: Pod, c: Container, opts: RunOptions): Promise<ContainerId> {
     try {
-      const created = await this.gate.run(() => this.create(containerCreateOptions(sandbox, pod, c, opts, this.o.node, this.limits)));
+      const created = await this.gate.run(() => this.create(containerCreateOptions(sandbox, pod, c, opts, this.o.node, this.limits)), true);
       return created.id;
     } catch (e) {
       throw new RuntimeError('CreateContainerError', dockerMessage(e));
@@ -184,7 +184,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async start(id: ContainerId): Promise<void> {
     try {
-      await this.gate.run(() => this.docker.getContainer(id).start());
+      await this.gate.run(() => this.docker.getContainer(id).start(), true);
     } catch (e) {
       // 304: already started.
       if (dockerStatus(e) === 304) return;
@@ -323,20 +323,26 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
-/** At most `n` tasks at once, the rest in arrival order. */
+/**
+ * At most `n` tasks at once; waiting tasks run urgent ones first, then in
+ * arrival order. App containers are urgent and new sandboxes are not, so
+ * when many pods start at once they finish one after another instead of
+ * all together at the end.
+ */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly urgent: (() => void)[] = [];
+  private readonly normal: (() => void)[] = [];
 
   constructor(private readonly n: number) {}
 
-  async run<T>(f: () => Promise<T>): Promise<T> {
-    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+  async run<T>(f: () => Promise<T>, urgent = false): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((r) => (urgent ? this.urgent : this.normal).push(r));
     else this.active++;
     try {
       return await f();
     } finally {
-      const next = this.waiting.shift();
+      const next = this.urgent.shift() ?? this.normal.shift();
       if (next) next();
       else this.active--;
     }
