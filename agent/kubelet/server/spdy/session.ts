@@ -82,11 +82,14 @@ export class SpdyStream extends Duplex {
   }
 
   override _destroy(err: Error | null, cb: (err: Error | null) => void): void {
-    // Destroyed before both halves closed (by our side): tell the peer the stream is gone.
-    if (!this.localClosed || !this.remoteClosed) {
-      this.session.sendReset(this.id, RST.cancel);
-      this.localClosed = this.remoteClosed = true;
-    }
+    if (!this.localClosed) {
+      // Destroyed by our side with our half open. A consumer that read the peer's data to its end
+      // and let go is done, not aborting (for await destroys with an AbortError at that point): close
+      // our half with FIN. Otherwise tell the peer the stream is gone.
+      if (this.remoteClosed && (this.readableEnded || !err)) this.session.sendData(this.id, Buffer.alloc(0), true, () => undefined);
+      else this.session.sendReset(this.id, RST.cancel);
+    } else if (!this.remoteClosed) this.session.sendReset(this.id, RST.cancel);
+    this.localClosed = this.remoteClosed = true;
     this.session.forget(this);
     cb(err);
   }

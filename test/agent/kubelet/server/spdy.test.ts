@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { constants, createDeflate, inflateSync } from 'node:zlib';
 import { SPDY3_DICTIONARY } from '../../../../agent/kubelet/server/spdy/dictionary.js';
 import { FrameReader, GOAWAY, RST, SpdyProtocolError, encodeFrame, type SpdyFrame } from '../../../../agent/kubelet/server/spdy/frames.js';
-import { HeaderCompressor, HeaderDecompressor, adler32, decodeHeaderBlock, encodeHeaderBlock } from '../../../../agent/kubelet/server/spdy/headers.js';
+import { HeaderCompressor, HeaderDecompressor, adler32, decodeHeaderBlock, encodeHeaderBlock, type SpdyHeaders } from '../../../../agent/kubelet/server/spdy/headers.js';
 import { SpdySession, type SpdyStream } from '../../../../agent/kubelet/server/spdy/session.js';
 import { SpdyTestClient } from './clients.js';
 
@@ -119,7 +119,7 @@ test('decompressor: blocks of one sync-flushed zlib stream (as Go writes them), 
   const z = createDeflate({ dictionary: SPDY3_DICTIONARY, level: 9 });
   const chunks: Buffer[] = [];
   z.on('data', (b: Buffer) => chunks.push(b));
-  const blocks = [{ streamtype: ['error'] }, { streamtype: ['stdout'] }, { streamtype: ['data'], port: ['80'], requestid: ['0'] }];
+  const blocks: SpdyHeaders[] = [{ streamtype: ['error'] }, { streamtype: ['stdout'] }, { streamtype: ['data'], port: ['80'], requestid: ['0'] }];
   const compressed: Buffer[] = [];
   for (const h of blocks) {
     z.write(encodeHeaderBlock(h));
