@@ -368,6 +368,23 @@ export class Kubelet {
     this.d.imageBackoff.gc();
   }
 
+  /**
+   * A ConfigMap or Secret changed: pods that mount it (directly or through a
+   * projected volume) sync now, so the file updates without waiting for the
+   * --sync-frequency tick. Env vars are fixed at container start, as upstream.
+   */
+  objectChanged(kind: 'ConfigMap' | 'Secret', namespace: string, name: string): void {
+    for (const { pod } of this.d.podManager.all()) {
+      if ((pod.metadata.namespace ?? 'default') !== namespace) continue;
+      const uses = (pod.spec?.volumes ?? []).some((v) =>
+        kind === 'ConfigMap'
+          ? v.configMap?.name === name || (v.projected?.sources ?? []).some((s) => s.configMap?.name === name)
+          : v.secret?.secretName === name || (v.projected?.sources ?? []).some((s) => s.secret?.name === name),
+      );
+      if (uses) this.workers.update(pod.metadata.uid ?? '');
+    }
+  }
+
   /** Syncs every desired pod (the --sync-frequency tick). */
   syncAll(): void {
     for (const uid of this.d.podManager.uids()) this.workers.update(uid);

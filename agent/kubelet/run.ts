@@ -468,6 +468,8 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
         podsInf.onUpdate((_o, p) => podManager.apiUpsert(p as DeepReadonly<Pod>));
         podsInf.onDelete((p) => podManager.apiDelete(p as DeepReadonly<Pod>));
         podManager.markReported('api');
+        cmInf?.onUpdate((_o, n) => kubelet?.objectChanged('ConfigMap', n.metadata.namespace ?? '', n.metadata.name ?? ''));
+        secretInf?.onUpdate((_o, n) => kubelet?.objectChanged('Secret', n.metadata.namespace ?? '', n.metadata.name ?? ''));
       })(),
     );
   }
