@@ -20,6 +20,7 @@ export function wsRemoteStreams(conn: WebSocketConn, protocol: string, opts: Rem
   const stdin = opts.stdin ? new PassThrough() : undefined;
   const resize = opts.tty ? new AsyncQueue<TerminalSize>() : undefined;
   const sizes = new ResizeDecoder();
+  let stdinFull = false;
 
   conn.start((data, binary) => {
     let ch: number;
@@ -37,9 +38,13 @@ export function wsRemoteStreams(conn: WebSocketConn, protocol: string, opts: Rem
       case CHANNEL.stdin:
         if (stdin && !stdin.writableEnded && payload.length) {
           // The runtime reads stdin at the command's pace: stop reading the socket until it catches up.
-          if (!stdin.write(payload)) {
+          if (!stdin.write(payload) && !stdinFull) {
+            stdinFull = true;
             conn.pause();
-            stdin.once('drain', () => conn.resume());
+            stdin.once('drain', () => {
+              stdinFull = false;
+              conn.resume();
+            });
           }
         }
         break;

@@ -132,6 +132,8 @@ export class SpdySession {
   private goneAway = false;
   private ended = false;
   private resolveClosed!: () => void;
+  /** Writers waiting for the socket to drain; released on 'drain' or when the connection ends. */
+  private drainWaiters: (() => void)[] = [];
 
   constructor(
     readonly socket: Duplex,
@@ -148,6 +150,7 @@ export class SpdySession {
       this.reader.push(c);
       void this.pump();
     });
+    this.socket.on('drain', () => this.releaseWriters());
     this.socket.on('end', () => this.teardown(true));
     this.socket.on('close', () => this.teardown(false));
     this.socket.on('error', () => this.teardown(false));
@@ -190,13 +193,8 @@ export class SpdySession {
       ok = this.write(encodeFrame({ type: 'data', streamId: id, fin: fin && off + DATA_CHUNK >= data.length, data: part }));
     }
     if (ok) return cb();
-    const done = () => {
-      this.socket.off('drain', done);
-      this.socket.off('close', done);
-      cb();
-    };
-    this.socket.on('drain', done);
-    this.socket.on('close', done);
+    // One 'drain' listener for the connection, however many streams wait (see start()).
+    this.drainWaiters.push(() => cb());
   }
 
   sendReset(id: number, status: number): void {
@@ -216,6 +214,10 @@ export class SpdySession {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  private releaseWriters(): void {
+    for (const w of this.drainWaiters.splice(0)) w();
+  }
 
   private write(b: Buffer): boolean {
     if (this.ended) return true;
@@ -317,6 +319,7 @@ export class SpdySession {
     }
     this.streams.clear();
     this.decompressor.close();
+    this.releaseWriters();
     this.resolveClosed();
   }
 }

@@ -39,6 +39,8 @@ export class WebSocketConn {
   private done = false;
   private closeTimer: NodeJS.Timeout | undefined;
   private resolveClosed!: (c: WsClosed) => void;
+  /** Senders waiting for the socket to drain (one 'drain' listener serves them all). */
+  private drainWaiters: (() => void)[] = [];
 
   constructor(
     readonly socket: Duplex,
@@ -58,6 +60,7 @@ export class WebSocketConn {
     const s = this.socket as Duplex & { setNoDelay?: (v: boolean) => void };
     s.setNoDelay?.(true);
     this.socket.on('data', (c: Buffer) => this.receive(c));
+    this.socket.on('drain', () => this.releaseWriters());
     this.socket.on('end', () => {
       // The peer half-closed without a closing handshake: nothing more will come, so end our side too.
       this.socket.end();
@@ -90,15 +93,11 @@ export class WebSocketConn {
   drained(): Promise<void> {
     const s = this.socket as Duplex & { writableNeedDrain?: boolean };
     if (this.done || !s.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const off = () => {
-        this.socket.off('drain', off);
-        this.socket.off('close', off);
-        resolve();
-      };
-      this.socket.on('drain', off);
-      this.socket.on('close', off);
-    });
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private releaseWriters(): void {
+    for (const w of this.drainWaiters.splice(0)) w();
   }
 
   pause(): void {
@@ -165,6 +164,7 @@ export class WebSocketConn {
     if (this.done) return;
     this.done = true;
     if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.releaseWriters();
     this.resolveClosed(c);
   }
 }

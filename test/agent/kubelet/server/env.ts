@@ -9,12 +9,14 @@
  * and nothing for pod `q` (whose status says ContainerCreating).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { Pod } from '../../../../controlplane/api/core/v1/types.js';
 import { createLogger, defaultLogOptions } from '../../../../controlplane/machinery/log/index.js';
 import { DockerRuntime } from '../../../../agent/kubelet/runtime/docker/runtime.js';
-import { DockerAttacher, KubeletServer, type ContainerLocator } from '../../../../agent/kubelet/server/index.js';
+import { DockerAttacher, KubeletServer, type ContainerLocator, type KubeletServerTLS } from '../../../../agent/kubelet/server/index.js';
 import { startApiServer, type TestApiServer } from '../../../harness/apiserver.js';
 import { BUSYBOX_IMAGE, ensureBusyboxImage, requireDocker } from '../../../harness/docker.js';
 import { run, tryRun, uniqueSuffix } from '../../../harness/exec.js';
@@ -56,7 +58,8 @@ async function call(url: string, method: string, body: unknown, type = 'applicat
   return j;
 }
 
-export async function startServerEnv(): Promise<ServerEnv> {
+/** `tls`: the kubelet serves https with a self-signed pair made in a temp --cert-dir, and the API server dials it with --kubelet-https. */
+export async function startServerEnv(o: { tls?: boolean } = {}): Promise<ServerEnv> {
   requireRoot('the kubelet server test (port-forward enters a network namespace)');
   await requireDocker();
   await ensureBusyboxImage();
@@ -79,11 +82,17 @@ export async function startServerEnv(): Promise<ServerEnv> {
       find: async (ns, pod, c) => (ns === 'default' && pod === 'p' && c === 'c' ? { id, podUID } : undefined),
       sandboxNetns: async (ns, pod) => (ns === 'default' && pod === 'p' ? `/proc/${pid}/ns/net` : undefined),
     };
-    const server = new KubeletServer({ address: '127.0.0.1', port: 0, readOnlyPort: 0, enableDebuggingHandlers: true, runtime, locator, pods: () => pods, attacher: new DockerAttacher(docker), log });
+    let tls: KubeletServerTLS | undefined;
+    if (o.tls) {
+      const certDir = await mkdtemp(join(tmpdir(), 'kt-srv-certs-'));
+      cleanups.push(() => rm(certDir, { recursive: true, force: true }));
+      tls = { certDir, hostname: 'kt-srv-node', addresses: ['127.0.0.1'] };
+    }
+    const server = new KubeletServer({ address: '127.0.0.1', port: 0, readOnlyPort: 0, tls, enableDebuggingHandlers: true, runtime, locator, pods: () => pods, attacher: new DockerAttacher(docker), log });
     const { port } = await server.start();
     cleanups.push(() => server.close());
 
-    const api = await startApiServer({ api: { kubelet: { https: false, port, timeoutMs: 5000, preferredAddressTypes: ['InternalIP'] } } });
+    const api = await startApiServer({ api: { kubelet: { https: Boolean(o.tls), port, timeoutMs: 5000, preferredAddressTypes: ['InternalIP'] } } });
     cleanups.push(() => api.stop());
     await call(`${api.url}/api/v1/nodes`, 'POST', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'kt-srv-node' } });
     await call(`${api.url}/api/v1/nodes/kt-srv-node/status`, 'PATCH', { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } } }, 'application/merge-patch+json');

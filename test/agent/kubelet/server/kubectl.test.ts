@@ -129,3 +129,16 @@ test.serial('kubectl 1.33 attach shows the main process output', async (t) => {
   await seen;
   t.pass();
 });
+
+test.serial('kubectl 1.27 port-forward to a closed port shows the kubelet\'s error', async (t) => {
+  const env = t.context.env;
+  const k = await env.kubectl('1.27');
+  const child = env.spawnKubectl(k, ['port-forward', 'pod/p', ':8081']);
+  t.teardown(() => child.kill('SIGKILL'));
+  let err = '';
+  child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+  const out = await waitForOutput(child, /Forwarding from 127\.0\.0\.1:(\d+) -> 8081/, 'the forwarding line');
+  await fetch(`http://127.0.0.1:${/127\.0\.0\.1:(\d+)/.exec(out)![1]}/`).catch(() => undefined);
+  await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  t.regex(err, /error forwarding port 8081 to pod p, uid 11111111-2222-3333-4444-555555555555: failed to connect to localhost:8081 inside namespace/);
+});
