@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Pod } from '../../../controlplane/api/core/v1/types.js';
-import { HttpError, sendStatus } from './http.js';
+import { HttpError } from './http.js';
 import { parseBool } from './remotecommand/protocol.js';
 import type { ContainerLocator, PodsSource, ServerRuntime } from './types.js';
 

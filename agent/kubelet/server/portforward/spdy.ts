@@ -74,7 +74,7 @@ export function servePortForward(socket: Duplex, head: Buffer, target: PortForwa
       if (!error.destroyed) error.end();
       if (!data.destroyed && !data.writableEnded) data.end();
     };
-    o.dialer.dial(target.netns, port).then(
+    void o.dialer.dial(target.netns, port).then(
       (conn) => {
         conn.on('error', () => undefined);
         // client → pod; the client's FIN half-closes the pod connection.
