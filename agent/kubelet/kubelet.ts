@@ -6,7 +6,8 @@
  * Design notes
  * - Everything that changes a pod ends as podWorkers.update(uid): a source
  *   change, a PLEG event, a probe result, the --sync-frequency tick, a
- *   back-off expiring. The pod's worker runs syncPod one at a time.
+ *   back-off expiring, a ConfigMap/Secret it mounts changing. The pod's
+ *   worker runs syncPod one at a time.
  * - syncPod reads the desired pod (pod manager) and the runtime's state as
  *   of a relist newer than the worker's last action (PLEG), reports the
  *   status that state means, then runs computePodActions (pure) and the
@@ -27,7 +28,7 @@
  *   spec hash and leaves them alone.
  */
 import { readdir, rm } from 'node:fs/promises';
-import type { Pod, PodStatus, ResourceList, Service } from '../../controlplane/api/core/v1/types.js';
+import type { Pod, PodStatus, Service } from '../../controlplane/api/core/v1/types.js';
 import { realClock, type Clock } from '../../controlplane/client/clock.js';
 import type { EventRecorder } from '../../controlplane/client/events.js';
 import type { Lister, DeepReadonly } from '../../controlplane/client/types.js';
@@ -422,6 +423,3 @@ export class Kubelet {
     return rs ? this.podIPs(rs)[0] : undefined;
   }
 }
-
-/** The node allocatable as plain data for env and volumes. */
-export type NodeAllocatable = () => ResourceList;

@@ -20,14 +20,13 @@
  * period), then SIGTERM and SIGKILL after what is left of the grace period
  * (at least 2 s, as upstream's minimumGracePeriodInSeconds).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, LifecycleHandler, Pod, ResourceList } from '../../../controlplane/api/core/v1/types.js';
 import type { Clock } from '../../../controlplane/client/clock.js';
 import type { EventRecorder } from '../../../controlplane/client/events.js';
 import type { DeepReadonly } from '../../../controlplane/client/types.js';
 import type { Logger } from '../../../controlplane/machinery/log/index.js';
-import { readFile } from 'node:fs/promises';
 import { podDNS, formatResolvConf, type DnsSettings } from '../container/dns.js';
 import { EnvError, expandCommand, makeEnvironment, type EnvSources } from '../container/env.js';
 import { expand, mappingOf } from '../container/expand.js';

@@ -62,7 +62,7 @@ export class PodManager {
     const m = this.sourceMap(source);
     const next = new Map(pods.map((p) => [p.metadata.uid ?? '', p] as const));
     const changed: string[] = [];
-    for (const [uid, old] of m) if (!next.has(uid)) changed.push(uid);
+    for (const uid of m.keys()) if (!next.has(uid)) changed.push(uid);
     for (const [uid, p] of next) {
       const old = m.get(uid);
       if (!old || syncKey(old) !== syncKey(p)) changed.push(uid);

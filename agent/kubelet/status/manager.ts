@@ -17,7 +17,7 @@
  * - API down: the pod stays dirty and is retried on the next tick; the
  *   failure is logged once per change of state.
  */
-import type { Pod, PodStatus } from '../../../controlplane/api/core/v1/types.js';
+import type { PodStatus } from '../../../controlplane/api/core/v1/types.js';
 import { realClock, type Clock } from '../../../controlplane/client/clock.js';
 import { isConflict, isNotFound } from '../../../controlplane/client/errors.js';
 import type { Client } from '../../../controlplane/client/interfaces.js';
