@@ -34,7 +34,9 @@ export class HttpSource {
       if (i > 0) headers[this.o.header.slice(0, i).trim()] = this.o.header.slice(i + 1).trim();
     }
     try {
-      const res = await fetch(this.o.url, { headers, signal: signal ?? AbortSignal.timeout(30_000) });
+      // A server that never answers must not stall the source: 30 s per fetch.
+      const timeout = AbortSignal.timeout(30_000);
+      const res = await fetch(this.o.url, { headers, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       if (res.status !== 200) throw new Error(`${this.o.url}: ${res.status} ${res.statusText}`);
       const body = await res.text();
       const pods = body.trim() === '' ? [] : parseManifest(body, { nodeName: this.o.nodeName, kind: 'http', origin: this.o.url });
