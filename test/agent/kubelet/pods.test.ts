@@ -39,6 +39,8 @@ test.serial('a two-container pod shares localhost: httpd in one, wget from 127.0
     const a = await dockerExec(server.Id, ['readlink', '/proc/self/ns/net']);
     const b = await dockerExec(client.Id, ['readlink', '/proc/self/ns/net']);
     t.is(a.out.trim(), b.out.trim());
+    // The pod's hostname (the sandbox's UTS name, joined by every container).
+    t.is((await dockerExec(client.Id, ['hostname'])).out.trim(), 'web');
     // /etc/hosts is the kubelet's, with the pod's own line.
     const hosts = await dockerExec(client.Id, ['cat', '/etc/hosts']);
     t.true(hosts.out.startsWith('# Kubernetes-managed hosts file.\n'));
@@ -46,6 +48,22 @@ test.serial('a two-container pod shares localhost: httpd in one, wget from 127.0
     // Pod IP reachable from the host.
     const res = await fetch(`http://${p.status?.podIP}:8080/index.html`);
     t.is((await res.text()).trim(), 'hello-from-server');
+
+    // shareProcessNamespace: one container sees the other's processes (and the pause process as PID 1).
+    await env.client.resource(resources.pods, env.ns).create(
+      pod('shared', env.ns, k.nodeName, {
+        shareProcessNamespace: true,
+        containers: [
+          { name: 'one', image: BUSYBOX_IMAGE, command: ['sleep', '3601'] },
+          { name: 'two', image: BUSYBOX_IMAGE, command: ['sleep', '3602'] },
+        ],
+      }),
+    );
+    await eventually(async () => (await getPod(env, 'shared')).status?.phase === 'Running');
+    const [two] = await containersOf(k.nodeName, 'shared', 'two');
+    const ps = (await dockerExec(two.Id, ['ps', '-o', 'args'])).out;
+    t.true(ps.includes('sleep 3601'), ps);
+    t.is((await dockerExec(two.Id, ['cat', '/proc/1/cmdline'])).out.replace(/\0/g, ' ').trim(), '/pause');
   } finally {
     await k.cleanup();
     await env.stop();
