@@ -14,7 +14,7 @@
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
@@ -133,7 +133,7 @@ export async function proxyUpgrade(target: KubeletTarget, path: string, cfg: Kub
   const upstream: Socket = await new Promise((resolve, reject) => {
     const onErr = (e: Error) => reject(new StatusError(503, 'ServiceUnavailable', `error dialing the kubelet at ${target.host}:${target.port}: ${e.message}`));
     const s = target.https
-      ? tlsConnect({ host: target.host, port: target.port, servername: target.host, ...tlsOptions(cfg) }, () => resolve(s))
+      ? tlsConnect({ host: target.host, port: target.port, ...(isIP(target.host) ? {} : { servername: target.host }), ...tlsOptions(cfg) }, () => resolve(s))
       : netConnect({ host: target.host, port: target.port }, () => resolve(s));
     s.setTimeout(cfg.timeoutMs, () => s.destroy(new Error(`timed out after ${cfg.timeoutMs} ms`)));
     s.once('error', onErr);
@@ -153,11 +153,22 @@ export async function proxyUpgrade(target: KubeletTarget, path: string, cfg: Kub
     upstream.destroy();
     client.destroy();
   };
-  // Either side finishing ends the session: HTTP servers keep sockets half-open
-  // (allowHalfOpen), so waiting for 'close' alone could keep both ends forever.
+  // One side finishing half-closes the other, so bytes still in flight reach
+  // kubectl; HTTP servers keep sockets half-open (allowHalfOpen), so a peer that
+  // never finishes its side is cut off after a grace period.
+  let grace: NodeJS.Timeout | undefined;
+  const finish = (other: Duplex) => () => {
+    other.end();
+    grace ??= setTimeout(close, 5_000);
+    grace.unref();
+  };
+  upstream.on('end', finish(client));
+  client.on('end', finish(upstream));
   for (const s of [upstream, client]) {
     s.on('error', close);
-    s.on('close', close);
-    s.on('end', close);
+    s.on('close', () => {
+      if (grace) clearTimeout(grace);
+      close();
+    });
   }
 }
