@@ -72,7 +72,7 @@ const flags: readonly FlagSpec[] = [
   { name: 'docker-root', type: 'string', default: '/var/lib/docker', deprecated: 'docker root is read from docker info (this is a fallback, default: /var/lib/docker).', help: 'The Docker root directory.' },
   { name: 'docker-exec-handler', type: 'enum', default: 'native', values: ['native', 'nsenter'], help: 'Handler to use when executing a command in a container.' },
   { name: 'experimental-dockershim-root-directory', type: 'string', default: '/var/lib/dockershim', help: 'Path to the dockershim root directory.' },
-  { name: 'pod-infra-container-image', type: 'string', default: 'gcr.io/google_containers/pause-amd64:3.0', help: 'The image whose network/ipc namespaces containers in each pod will use.' },
+  { name: 'pod-infra-container-image', type: 'string', default: 'kubets.local/pause:3.9', help: 'The image whose network/ipc namespaces containers in each pod will use. The default is built from native/pause and imported locally when missing, so a node needs no registry.' },
   { name: 'runtime-request-timeout', type: 'duration', default: '2m0s', help: 'Timeout of all runtime requests except long running requests (pull, logs, exec and attach).' },
   { name: 'image-pull-progress-deadline', type: 'duration', default: '1m0s', help: 'If no pulling progress is made before this deadline, the image pulling will be cancelled.' },
   { name: 'serialize-image-pulls', type: 'bool', default: true, help: 'Pull images one at a time.' },

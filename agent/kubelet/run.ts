@@ -166,6 +166,8 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
     syncFrequencyMs: f.duration('sync-frequency'),
     runOnce: f.bool('runonce'),
     dockerEndpoint: f.string('docker-endpoint'),
+    // The default is the locally built image; an operator's own image is pulled (or, when
+    // unreachable, built locally under that name).
     podInfraImage: f.isSet('pod-infra-container-image') ? f.string('pod-infra-container-image') : undefined,
     serializeImagePulls: f.bool('serialize-image-pulls'),
     registryQps: f.number('registry-qps'),
