@@ -7,7 +7,9 @@
 #   hack/local-up-cluster.sh -d       start in the background and return
 #   hack/local-up-cluster.sh --down   stop what a detached run started
 #
-# Environment: KUBETS_DIR, API_PORT (8080), SCHEDULER_PORT (10251), CM_PORT (10252), STORAGE_BACKEND (sqlite|etcd3),
+# Environment: KUBETS_DIR, API_PORT (8080), SCHEDULER_PORT (10251), CM_PORT (10252),
+# NODE (1: also run a kubelet and kube-proxy here; 0: control plane only), NODE_NAME,
+# KUBELET_HEALTHZ_PORT (10248), PROXY_HEALTHZ_PORT (10256), STORAGE_BACKEND (sqlite|etcd3),
 # ETCD_SERVERS (with etcd3; default: start a local etcd on 127.0.0.1:2379).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,12 +21,23 @@ log() { echo "local-up: $*" >&2; }
 
 stop_all() {
   [[ -d $DIR/pids ]] || return 0
+  local had_proxy=0
+  [[ -e $DIR/pids/kube-proxy.pid ]] && had_proxy=1
   for f in "$DIR"/pids/*.pid; do
     [[ -e $f ]] || continue
     pid=$(cat "$f"); name=$(basename "$f" .pid)
     if kill -0 "$pid" 2>/dev/null; then log "stopping $name (pid $pid)"; kill "$pid" 2>/dev/null || true; fi
     rm -f "$f"
   done
+  # kube-proxy leaves its rules behind when stopped (as upstream); remove them.
+  if ((had_proxy)); then "$ROOT/bin/kube-proxy" --cleanup >/dev/null 2>&1 || log "kube-proxy --cleanup failed"; fi
+  # The pods' containers outlive a stopped kubelet; this script's node is gone with it.
+  if [[ -f $DIR/node-name ]]; then
+    local ids
+    ids=$(docker ps -aq --filter "label=io.kubets.node=$(cat "$DIR/node-name")" 2>/dev/null || true)
+    if [[ -n $ids ]]; then log "removing the node's containers"; docker rm -f $ids >/dev/null 2>&1 || true; fi
+    rm -f "$DIR/node-name"
+  fi
 }
 
 case "${1:-}" in
@@ -67,19 +80,6 @@ start kube-apiserver "$ROOT/bin/kube-apiserver" --insecure-port="$API_PORT" --se
   --cert-dir="$DIR/data/certs" --logtostderr=true --v=1 "${storage_flags[@]}"
 wait_http "http://127.0.0.1:$API_PORT/healthz" kube-apiserver
 
-SCHEDULER_PORT="${SCHEDULER_PORT:-10251}"
-start kube-scheduler "$ROOT/bin/kube-scheduler" --master="http://127.0.0.1:$API_PORT" \
-  --port="$SCHEDULER_PORT" --logtostderr=true --v=1
-wait_http "http://127.0.0.1:$SCHEDULER_PORT/healthz" kube-scheduler
-
-CM_PORT="${CM_PORT:-10252}"
-start kube-controller-manager "$ROOT/bin/kube-controller-manager" --master="http://127.0.0.1:$API_PORT" \
-  --port="$CM_PORT" --enable-garbage-collector=true --logtostderr=true --v=1
-wait_http "http://127.0.0.1:$CM_PORT/healthz" kube-controller-manager
-
-# Components land issue by issue; each is started here once it runs for real.
-log "not started yet: kubelet kube-proxy flanneld (node daemons arrive with their issues)"
-
 cat >"$DIR/kubeconfig" <<KC
 apiVersion: v1
 kind: Config
@@ -95,6 +95,35 @@ contexts:
   context: {cluster: local, user: local-admin}
 current-context: local
 KC
+
+SCHEDULER_PORT="${SCHEDULER_PORT:-10251}"
+start kube-scheduler "$ROOT/bin/kube-scheduler" --master="http://127.0.0.1:$API_PORT" \
+  --port="$SCHEDULER_PORT" --logtostderr=true --v=1
+wait_http "http://127.0.0.1:$SCHEDULER_PORT/healthz" kube-scheduler
+
+CM_PORT="${CM_PORT:-10252}"
+start kube-controller-manager "$ROOT/bin/kube-controller-manager" --master="http://127.0.0.1:$API_PORT" \
+  --port="$CM_PORT" --enable-garbage-collector=true --logtostderr=true --v=1
+wait_http "http://127.0.0.1:$CM_PORT/healthz" kube-controller-manager
+
+# This machine as the node: the kubelet runs pods on the local Docker engine
+# (Docker's bridge networking while the node has no pod CIDR), kube-proxy
+# programs Service VIPs into this host's iptables. NODE=0 skips both.
+if [[ ${NODE:-1} == 1 ]]; then
+  NODE_NAME="${NODE_NAME:-$(hostname)}"
+  echo "$NODE_NAME" >"$DIR/node-name"
+  KUBELET_HEALTHZ_PORT="${KUBELET_HEALTHZ_PORT:-10248}"
+  start kubelet "$ROOT/bin/kubelet" --kubeconfig="$DIR/kubeconfig" --hostname-override="$NODE_NAME" \
+    --root-dir="$DIR/data/kubelet" --healthz-port="$KUBELET_HEALTHZ_PORT" --read-only-port=0 \
+    --logtostderr=true --v=1
+  wait_http "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" kubelet
+  PROXY_HEALTHZ_PORT="${PROXY_HEALTHZ_PORT:-10256}"
+  start kube-proxy "$ROOT/bin/kube-proxy" --master="http://127.0.0.1:$API_PORT" --hostname-override="$NODE_NAME" \
+    --healthz-port="$PROXY_HEALTHZ_PORT" --logtostderr=true --v=1
+  wait_http "http://127.0.0.1:$PROXY_HEALTHZ_PORT/healthz" kube-proxy
+fi
+log "not started: flanneld (one machine needs no overlay; it arrives with its issue)"
+
 
 cat >&2 <<MSG
 
