@@ -79,6 +79,21 @@ if ((WANT_DOCKER)); then
   fi
 fi
 
+# --- a local image to run pods from (no registry is reachable on these machines)
+# kubets.local/busybox:1: Debian's static busybox and its applets, `docker import`ed.
+# (The pause image the kubelet builds itself, from native/pause.)
+if ((WANT_DOCKER)) && ! docker image inspect kubets.local/busybox:1 >/dev/null 2>&1; then
+  rootfs=$(mktemp -d /tmp/kubets-busybox.XXXXXX)
+  mkdir -p "$rootfs"/{bin,sbin,etc,tmp,proc,sys,dev,root,var,usr/bin}
+  cp /bin/busybox "$rootfs/bin/busybox"
+  for applet in $(/bin/busybox --list); do [[ $applet == busybox ]] || ln -sf busybox "$rootfs/bin/$applet"; done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$rootfs/etc/passwd"
+  printf 'root:x:0:\n' >"$rootfs/etc/group"
+  tar -C "$rootfs" -c . | docker import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin:/sbin:/usr/bin' - kubets.local/busybox:1 >/dev/null
+  rm -rf "$rootfs"
+  log "built image kubets.local/busybox:1"
+fi
+
 # --- kernel knobs the node daemons expect ----------------------------------
 sysctl -qw net.ipv4.ip_forward=1 || true
 
