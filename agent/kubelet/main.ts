@@ -6,43 +6,23 @@
  * bin/kubelet imports the compiled form of this file and calls main().
  */
 import { ConfigError } from '../../controlplane/client/kubeconfig.js';
-import { runMain, startCommand, type CommandIo } from '../../controlplane/machinery/flags/command.js';
+import { runDaemon, runMain, type CommandIo } from '../../controlplane/machinery/flags/command.js';
 import { kubeletCommand } from './options.js';
-import { KubeletConfigError, kubeletConfigFromFlags, runKubelet, type KubeletConfig } from './run.js';
+import { KubeletConfigError, kubeletConfigFromFlags, runKubelet } from './run.js';
 
-export async function main(argv: string[], io?: CommandIo, signal?: AbortSignal): Promise<number> {
-  const started = startCommand(kubeletCommand, argv, io);
-  if (started.kind === 'exit') return started.code;
-  const log = started.log;
-  let cfg: KubeletConfig;
-  try {
-    cfg = kubeletConfigFromFlags(started.flags, log);
-  } catch (e) {
-    if (!(e instanceof KubeletConfigError)) throw e;
-    await log.flush();
-    (io ?? process).stderr.write(`error: ${e.message}\nRun 'kubelet --help' for usage.\n`);
-    return 2;
-  }
-  const ac = new AbortController();
-  const onSignal = () => ac.abort();
-  signal?.addEventListener('abort', onSignal, { once: true });
-  if (!signal) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  try {
-    const code = await runKubelet(cfg, ac.signal);
-    await log.flush();
-    return code;
-  } catch (e) {
-    if (e instanceof ConfigError) log.error(`invalid configuration: ${e.message}`);
-    else log.error('kubelet failed', { err: (e as Error).stack ?? String(e) });
-    await log.flush();
-    return 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+export function main(argv: string[], io?: CommandIo, signal?: AbortSignal): Promise<number> {
+  return runDaemon(
+    {
+      command: kubeletCommand,
+      configure: kubeletConfigFromFlags,
+      isFlagError: (e): e is Error => e instanceof KubeletConfigError,
+      isConfigError: (e): e is Error => e instanceof ConfigError,
+      run: runKubelet,
+    },
+    argv,
+    io,
+    signal,
+  );
 }
 
 runMain(import.meta.url, main);

@@ -6,44 +6,24 @@
  * bin/kube-scheduler imports the compiled form of this file and calls main().
  */
 import { ConfigError } from '../client/kubeconfig.js';
-import { runMain, startCommand, type CommandIo } from '../machinery/flags/command.js';
+import { runDaemon, runMain, type CommandIo } from '../machinery/flags/command.js';
 import { optionsFromFlags, SchedulerConfigError } from './config.js';
 import { schedulerCommand } from './options.js';
 import { runScheduler } from './run.js';
 
-export async function main(argv: string[], io?: CommandIo, signal?: AbortSignal): Promise<number> {
-  const started = startCommand(schedulerCommand, argv, io);
-  if (started.kind === 'exit') return started.code;
-  const log = started.log;
-  let opts;
-  try {
-    opts = optionsFromFlags(started.flags, log);
-  } catch (e) {
-    if (!(e instanceof SchedulerConfigError)) throw e;
-    await log.flush();
-    (io ?? process).stderr.write(`error: ${e.message}\nRun 'kube-scheduler --help' for usage.\n`);
-    return 2;
-  }
-  const ac = new AbortController();
-  const onSignal = () => ac.abort();
-  signal?.addEventListener('abort', onSignal, { once: true });
-  if (!signal) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  }
-  try {
-    const outcome = await runScheduler(opts, ac.signal);
-    await log.flush();
-    return outcome === 'stopped' ? 0 : 1;
-  } catch (e) {
-    if (e instanceof ConfigError) log.error(`invalid configuration: ${e.message}`);
-    else log.error('kube-scheduler failed', { err: (e as Error).stack ?? String(e) });
-    await log.flush();
-    return 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+export function main(argv: string[], io?: CommandIo, signal?: AbortSignal): Promise<number> {
+  return runDaemon(
+    {
+      command: schedulerCommand,
+      configure: optionsFromFlags,
+      isFlagError: (e): e is Error => e instanceof SchedulerConfigError,
+      isConfigError: (e): e is Error => e instanceof ConfigError,
+      run: async (opts, sig) => ((await runScheduler(opts, sig)) === 'stopped' ? 0 : 1),
+    },
+    argv,
+    io,
+    signal,
+  );
 }
 
 runMain(import.meta.url, main);

@@ -128,3 +128,55 @@ export function runMain(moduleUrl: string, main: (argv: string[]) => Promise<num
     },
   );
 }
+
+export interface DaemonSpec<C> {
+  command: CommandSpec;
+  /** Flags → configuration; throws when they are unusable. */
+  configure(flags: ParsedFlags, log: Logger): C;
+  /** Errors of configure() that mean "bad flags": exit 2 with the usage hint. */
+  isFlagError(e: unknown): e is Error;
+  /** Errors of run() that mean "bad configuration" (e.g. no kubeconfig): logged as such, exit 1. */
+  isConfigError(e: unknown): e is Error;
+  /** Runs until the signal aborts; the exit code. */
+  run(cfg: C, signal: AbortSignal): Promise<number>;
+}
+
+/**
+ * The main() every daemon shares after startCommand: flags → configuration
+ * (exit 2 on bad flags), then run until SIGINT/SIGTERM or `signal` (tests),
+ * logging a failure once (exit 1).
+ */
+export async function runDaemon<C>(spec: DaemonSpec<C>, argv: string[], io?: CommandIo, signal?: AbortSignal): Promise<number> {
+  const started = startCommand(spec.command, argv, io);
+  if (started.kind === 'exit') return started.code;
+  const { log } = started;
+  let cfg: C;
+  try {
+    cfg = spec.configure(started.flags, log);
+  } catch (e) {
+    if (!spec.isFlagError(e)) throw e;
+    await log.flush();
+    (io ?? process).stderr.write(`error: ${e.message}\nRun '${spec.command.component} --help' for usage.\n`);
+    return 2;
+  }
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  signal?.addEventListener('abort', onSignal, { once: true });
+  if (!signal) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+  try {
+    const code = await spec.run(cfg, ac.signal);
+    await log.flush();
+    return code;
+  } catch (e) {
+    if (spec.isConfigError(e)) log.error(`invalid configuration: ${e.message}`);
+    else log.error(`${spec.command.component} failed`, { err: (e as Error).stack ?? String(e) });
+    await log.flush();
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
