@@ -65,7 +65,12 @@ export function fromListEntry(e: Dockerode.ContainerInfo): RuntimeContainer | un
   };
 }
 
-export function fromInspect(i: Dockerode.ContainerInspectInfo): RuntimeContainer | undefined {
+/**
+ * oomSeen: Docker emitted an "oom" event for this container. Docker sets
+ * State.OOMKilled only when containerd's OOM event reaches it before the exit
+ * event; the two race, so the event is a second witness.
+ */
+export function fromInspect(i: Dockerode.ContainerInspectInfo, oomSeen = false): RuntimeContainer | undefined {
   const b = base(i.Id, i.Name, i.Config?.Labels ?? {});
   if (!b) return undefined;
   const st = i.State;
@@ -84,7 +89,7 @@ export function fromInspect(i: Dockerode.ContainerInspectInfo): RuntimeContainer
   if (state === 'running' && st?.Pid) rc.pid = st.Pid;
   if (state === 'exited') {
     rc.exitCode = st?.ExitCode ?? 0;
-    rc.reason = st?.OOMKilled ? 'OOMKilled' : rc.exitCode === 0 ? 'Completed' : 'Error';
+    rc.reason = st?.OOMKilled || oomSeen ? 'OOMKilled' : rc.exitCode === 0 ? 'Completed' : 'Error';
     if (st?.Error) rc.message = st.Error;
   }
   const ip = i.NetworkSettings?.IPAddress;

@@ -59,6 +59,8 @@ export function dockerClient(endpoint: string): Docker {
   return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http' });
 }
 
+/** How many OOM-killed container ids the runtime remembers (they are forgotten on destroy). */
+const OOM_MEMORY = 4096;
 const EVENT_TYPES: Record<string, RuntimeEventType> = { create: 'create', start: 'start', die: 'die', destroy: 'destroy', oom: 'oom' };
 
 export class DockerRuntime implements ContainerRuntime {
@@ -71,6 +73,8 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly gate: Semaphore;
   // Guarded by nothing (single-threaded): the tail of the serialized pull chain.
   private pullChain: Promise<void> = Promise.resolve();
+  /** Containers Docker reported an "oom" event for (bounded: oldest forgotten first). */
+  private readonly oomSeen = new Set<string>();
 
   constructor(private readonly o: DockerRuntimeOptions) {
     this.docker = dockerClient(o.endpoint);
@@ -226,7 +230,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async inspect(id: ContainerId): Promise<RuntimeContainer | undefined> {
     try {
-      return fromInspect(await this.docker.getContainer(id).inspect());
+      return fromInspect(await this.docker.getContainer(id).inspect(), this.oomSeen.has(id));
     } catch (e) {
       if (dockerStatus(e) === 404) return undefined;
       throw e;
@@ -256,6 +260,8 @@ export class DockerRuntime implements ContainerRuntime {
           const type = EVENT_TYPES[ev.Action ?? ev.status ?? ''];
           const id = ev.Actor?.ID ?? ev.id;
           if (!type || !id) continue;
+          if (type === 'oom') this.rememberOOM(id);
+          else if (type === 'destroy') this.oomSeen.delete(id);
           const at = ev.timeNano ? new Date(Math.floor(ev.timeNano / 1e6)) : new Date((ev.time ?? 0) * 1000);
           yield { type, containerId: id, podUID: ev.Actor?.Attributes?.[LABEL.podUID], at };
         }
@@ -266,6 +272,11 @@ export class DockerRuntime implements ContainerRuntime {
       signal.removeEventListener('abort', onAbort);
       stream.destroy();
     }
+  }
+
+  private rememberOOM(id: string): void {
+    this.oomSeen.add(id);
+    if (this.oomSeen.size > OOM_MEMORY) this.oomSeen.delete(this.oomSeen.values().next().value!);
   }
 
   async exec(id: ContainerId, cmd: string[], streams: Streams, timeoutMs?: number): Promise<number> {
