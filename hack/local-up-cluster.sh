@@ -9,7 +9,7 @@
 #
 # Environment: KUBETS_DIR, API_PORT (8080), SCHEDULER_PORT (10251), CM_PORT (10252),
 # NODE (1: also run a kubelet and kube-proxy here; 0: control plane only), NODE_NAME,
-# KUBELET_HEALTHZ_PORT (10248), PROXY_HEALTHZ_PORT (10256), STORAGE_BACKEND (sqlite|etcd3),
+# KUBELET_HEALTHZ_PORT (10248), KUBELET_PORT (10250: logs/exec/port-forward), PROXY_HEALTHZ_PORT (10256), STORAGE_BACKEND (sqlite|etcd3),
 # ETCD_SERVERS (with etcd3; default: start a local etcd on 127.0.0.1:2379).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -115,6 +115,7 @@ if [[ ${NODE:-1} == 1 ]]; then
   KUBELET_HEALTHZ_PORT="${KUBELET_HEALTHZ_PORT:-10248}"
   start kubelet "$ROOT/bin/kubelet" --kubeconfig="$DIR/kubeconfig" --hostname-override="$NODE_NAME" \
     --root-dir="$DIR/data/kubelet" --healthz-port="$KUBELET_HEALTHZ_PORT" --read-only-port=0 \
+    --port="${KUBELET_PORT:-10250}" --cert-dir="$DIR/data/kubelet/pki" \
     --logtostderr=true --v=1
   wait_http "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" kubelet
   PROXY_HEALTHZ_PORT="${PROXY_HEALTHZ_PORT:-10256}"

@@ -132,6 +132,14 @@ export class Kubelet {
     return { namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', uid, status: pod.status };
   }
 
+  /** The pods this kubelet runs, each with the status last written for it (the server's /pods, logs and exec). */
+  podsWithStatus(): Pod[] {
+    return this.d.podManager.all().map((d) => {
+      const status = this.statusTarget(d.pod.metadata.uid ?? '')?.status ?? d.pod.status;
+      return { ...(d.pod as Pod), status: status as Pod['status'] };
+    });
+  }
+
   /** The service environment of a pod (Services of its namespace + the master service). */
   serviceEnv(pod: DeepReadonly<Pod>): Map<string, string> {
     const lister = this.d.services;

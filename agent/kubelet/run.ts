@@ -51,6 +51,7 @@ import { HttpSource } from './sources/http.js';
 import { MirrorClient } from './sources/mirror.js';
 import { PodManager } from './sources/podmanager.js';
 import type { PodSource } from './sources/types.js';
+import { DockerAttacher, KubeletServer, RuntimeLocator, type Listening } from './server/index.js';
 import { startHealthz } from './status/healthz.js';
 import { KubeletStatusManager } from './status/manager.js';
 import { NodeStatusReporter } from './status/node.js';
@@ -117,7 +118,20 @@ export interface KubeletConfig {
   healthzBindAddress: string;
   /** 0 disables; -1 picks a free port (tests). */
   healthzPort: number;
+  /** --enable-server: the kubelet's server (logs, exec, attach, port-forward, /pods, /metrics). */
+  enableServer: boolean;
+  /** --address */
+  address: string;
+  /** --port; 0 takes any free port (tests) and the node status reports the one taken. */
   port: number;
+  /** --read-only-port; 0 disables. */
+  readOnlyPort: number;
+  tlsCertFile: string;
+  tlsPrivateKeyFile: string;
+  /** --cert-dir: where the self-signed serving pair is kept when no --tls-* files are given. */
+  certDir: string;
+  enableDebuggingHandlers: boolean;
+  streamingConnectionIdleTimeoutMs: number;
   masterServiceNamespace: string;
   maxDeadPerContainer: number;
   /** --oom-score-adj: the kubelet's own. */
@@ -128,6 +142,8 @@ export interface KubeletConfig {
   /** Tests: called with the healthz port once serving, and once the kubelet runs. */
   onHealthz?(port: number): void;
   onStarted?(k: Kubelet): void;
+  /** Tests: called once the kubelet's server listens. */
+  onServer?(l: Listening): void;
 }
 
 function enumOf<T extends string>(v: string, allowed: readonly T[], flag: string): T {
@@ -143,6 +159,11 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
   const apiServers = f.list('api-servers').filter(Boolean);
   const port = f.number('healthz-port');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubeletConfigError(`invalid value for --healthz-port: ${port}`);
+  const serverPort = f.number('port');
+  if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) throw new KubeletConfigError(`invalid value for --port: ${serverPort}`);
+  const readOnlyPort = f.number('read-only-port');
+  if (!Number.isInteger(readOnlyPort) || readOnlyPort < 0 || readOnlyPort > 65535) throw new KubeletConfigError(`invalid value for --read-only-port: ${readOnlyPort}`);
+  if (Boolean(f.string('tls-cert-file')) !== Boolean(f.string('tls-private-key-file'))) throw new KubeletConfigError('--tls-cert-file and --tls-private-key-file must be given together');
   const maxPods = f.number('max-pods');
   if (!Number.isInteger(maxPods) || maxPods < 0) throw new KubeletConfigError(`invalid value for --max-pods: ${maxPods}`);
   const pluginFlag = f.string('network-plugin');
@@ -199,7 +220,15 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
     nodeIP: f.string('node-ip'),
     healthzBindAddress: f.string('healthz-bind-address'),
     healthzPort: port,
-    port: f.number('port'),
+    enableServer: !f.bool('runonce') && f.bool('enable-server'),
+    address: f.string('address'),
+    port: serverPort,
+    readOnlyPort,
+    tlsCertFile: f.string('tls-cert-file'),
+    tlsPrivateKeyFile: f.string('tls-private-key-file'),
+    certDir: f.string('cert-dir'),
+    enableDebuggingHandlers: f.bool('enable-debugging-handlers'),
+    streamingConnectionIdleTimeoutMs: f.duration('streaming-connection-idle-timeout'),
     masterServiceNamespace: f.string('master-service-namespace'),
     maxDeadPerContainer: f.number('maximum-dead-containers-per-container'),
     oomScoreAdj: f.number('oom-score-adj'),
@@ -405,6 +434,37 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   const healthz = cfg.healthzPort !== 0 ? await startHealthz(cfg.healthzBindAddress, Math.max(0, cfg.healthzPort), [{ name: 'pleg', check: () => pleg.healthy() }]) : undefined;
   if (healthz) cfg.onHealthz?.(healthz.port);
 
+  // --- the kubelet's server: the API server's pods/log, exec, attach and port-forward land here.
+  // It listens before the node registers, so the node status names the port actually taken.
+  let server: KubeletServer | undefined;
+  let serverPort = cfg.port;
+  if (cfg.enableServer) {
+    server = new KubeletServer({
+      address: cfg.address,
+      port: cfg.port,
+      readOnlyPort: cfg.readOnlyPort,
+      tls: { certFile: cfg.tlsCertFile || undefined, keyFile: cfg.tlsPrivateKeyFile || undefined, certDir: cfg.certDir, hostname: cfg.nodeName, addresses: nodeIP ? [nodeIP] : [] },
+      enableDebuggingHandlers: cfg.enableDebuggingHandlers,
+      runtime,
+      locator: new RuntimeLocator(runtime, () => kubelet?.podsWithStatus() ?? []),
+      pods: () => kubelet?.podsWithStatus() ?? [],
+      attacher: new DockerAttacher(runtime.docker),
+      machineInfo: () => machine,
+      healthz: () => pleg.healthy(),
+      streamingConnectionIdleTimeoutMs: cfg.streamingConnectionIdleTimeoutMs,
+      log,
+    });
+    let listening: Listening;
+    try {
+      listening = await server.start();
+    } catch (e) {
+      await healthz?.close();
+      throw new Error(`the kubelet's server cannot listen on ${cfg.address}:${cfg.port} (--address, --port, --read-only-port=${cfg.readOnlyPort}): ${(e as Error).message}`);
+    }
+    serverPort = listening.port;
+    cfg.onServer?.(listening);
+  }
+
   // --- node registration and status
   const reporter = client
     ? new NodeStatusReporter({
@@ -438,7 +498,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
             addresses: [...(nodeIP ? [{ type: 'InternalIP', address: nodeIP }] : []), { type: 'Hostname', address: cfg.nodeName }],
             kubeletVersion: KUBERNETES_VERSION,
             runtimeVersion,
-            kubeletPort: cfg.port,
+            kubeletPort: serverPort,
             notReady: problems.length ? problems.join(', ') : undefined,
             images,
             previous,
@@ -502,6 +562,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     await Promise.allSettled(background);
     await broadcaster?.flush().catch(() => undefined);
     await healthz?.close();
+    await server?.close();
     client?.close();
     eventClient?.close();
   }

@@ -19,6 +19,7 @@ import { commandTable } from '../../../controlplane/machinery/flags/command.js';
 import { parseArgs } from '../../../controlplane/machinery/flags/parse.js';
 import { createLogger, defaultLogOptions } from '../../../controlplane/machinery/log/index.js';
 import type { Kubelet } from '../../../agent/kubelet/kubelet.js';
+import type { Listening } from '../../../agent/kubelet/server/index.js';
 import { kubeletCommand } from '../../../agent/kubelet/options.js';
 import { kubeletConfigFromFlags, runKubelet, type KubeletConfig } from '../../../agent/kubelet/run.js';
 import { startApiServer, type TestApiServer } from '../../harness/apiserver.js';
@@ -46,9 +47,9 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(): Promise<Env> {
+export async function startEnv(apiOpts: Parameters<typeof startApiServer>[0] = {}): Promise<Env> {
   await images();
-  const api = await startApiServer();
+  const api = await startApiServer(apiOpts);
   const client = new RestClient({ server: api.url, source: 'test' }, { qps: 0 });
   const ns = `kt-${uniqueSuffix()}`;
   await client.resource(resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
@@ -75,6 +76,8 @@ export interface RunningKubelet {
   rootDir: string;
   kubelet: Promise<Kubelet>;
   healthzPort: Promise<number>;
+  /** The kubelet's server (https, self-signed) once it listens. */
+  server: Promise<Listening>;
   done: Promise<number>;
   /** Stops the kubelet (containers keep running). */
   stop(): Promise<void>;
@@ -85,7 +88,8 @@ export interface RunningKubelet {
 export async function startKubelet(env: Env | undefined, extraArgs: string[] = [], tweak?: (c: KubeletConfig) => void, reuse?: { nodeName: string; rootDir: string }): Promise<RunningKubelet> {
   const nodeName = reuse?.nodeName ?? `kt-node-${uniqueSuffix()}`;
   const rootDir = reuse?.rootDir ?? (await mkdtemp(join(tmpdir(), 'kubets-kubelet-')));
-  const args = [`--hostname-override=${nodeName}`, `--root-dir=${rootDir}`, '--healthz-port=0', '--node-status-update-frequency=1s', '--sync-frequency=10s', '--file-check-frequency=1s', '--http-check-frequency=1s', ...extraArgs];
+  // --port=0: the kubelet's server takes a free port (never 10250 in tests) and the node reports it.
+  const args = [`--hostname-override=${nodeName}`, `--root-dir=${rootDir}`, '--healthz-port=0', '--port=0', '--read-only-port=0', `--cert-dir=${join(rootDir, 'pki')}`, '--node-status-update-frequency=1s', '--sync-frequency=10s', '--file-check-frequency=1s', '--http-check-frequency=1s', ...extraArgs];
   if (env) args.push(`--api-servers=${env.api.url}`, '--kube-api-qps=0');
   const cfg = configFor(args, nodeName);
   cfg.kubeApiQps = 0;
@@ -97,6 +101,9 @@ export async function startKubelet(env: Env | undefined, extraArgs: string[] = [
   const healthzPort = new Promise<number>((r) => (resolveH = r));
   cfg.onStarted = resolveK;
   cfg.onHealthz = resolveH;
+  let resolveS: (l: Listening) => void = () => undefined;
+  const server = new Promise<Listening>((r) => (resolveS = r));
+  cfg.onServer = resolveS;
   const done = runKubelet(cfg, ac.signal);
   const stop = async () => {
     ac.abort();
@@ -107,6 +114,7 @@ export async function startKubelet(env: Env | undefined, extraArgs: string[] = [
     rootDir,
     kubelet,
     healthzPort,
+    server,
     done,
     stop,
     cleanup: async () => {
@@ -203,5 +211,9 @@ export function spawnKubelet(args: string[]): ChildProcess {
   const logDir = process.env.KUBELET_TEST_LOG_DIR;
   const node = args.find((a) => a.startsWith('--hostname-override='))?.split('=')[1] ?? 'kubelet';
   const out = logDir ? openSync(join(logDir, `${node}.log`), 'a') : 'ignore';
-  return spawn(process.execPath, ['--import=tsx', join(REPO, 'agent/kubelet/main.ts'), ...args], { cwd: REPO, stdio: ['ignore', out, out] });
+  // The server's ports: free ones unless the test chose (never the daemon's defaults).
+  const server = args.some((a) => a.startsWith('--port')) ? [] : ['--port=0', '--read-only-port=0'];
+  const root = args.find((a) => a.startsWith('--root-dir='))?.split('=')[1];
+  if (root && !args.some((a) => a.startsWith('--cert-dir'))) server.push(`--cert-dir=${join(root, 'pki')}`);
+  return spawn(process.execPath, ['--import=tsx', join(REPO, 'agent/kubelet/main.ts'), ...args, ...server], { cwd: REPO, stdio: ['ignore', out, out] });
 }

@@ -14,6 +14,9 @@ const bad: [string[], RegExp][] = [
   [['--kubeconfig=/nonexistent/kubeconfig'], /--kubeconfig=\/nonexistent\/kubeconfig: no such file/],
   [['--no-such-flag'], /unknown flag/],
   [['--max-pods=lots'], /max-pods/],
+  [['--port=70000'], /invalid value for --port: 70000/],
+  [['--read-only-port=-1'], /invalid value for --read-only-port: -1/],
+  [['--tls-cert-file=/tmp/c.crt'], /--tls-cert-file and --tls-private-key-file must be given together/],
 ];
 for (const [argv, re] of bad) {
   test(`exit 2: ${argv.join(' ')}`, async (t) => {

@@ -37,7 +37,8 @@ test('the kubelet registers its node, heartbeats its status and lease, and serve
     t.true(node.status!.addresses!.some((a) => a.type === 'Hostname' && a.address === k.nodeName));
     t.true(node.status!.addresses!.some((a) => a.type === 'InternalIP'));
     t.like(node.status!.conditions!.find((c) => c.type === 'Ready'), { reason: 'KubeletReady', message: 'kubelet is posting ready status' });
-    t.is(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, 10250);
+    // The test kubelet serves on a free port (--port=0): the node names that one, not the default.
+    t.is(node.status?.daemonEndpoints?.kubeletEndpoint?.Port, (await k.server).port);
 
     // Heartbeats move on; the transition time does not.
     const hb1 = node.status!.conditions!.find((c) => c.type === 'Ready')!;
