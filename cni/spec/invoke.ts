@@ -7,14 +7,53 @@
  *
  * A delegate's error is re-thrown as a CniError with the delegate's own code,
  * so the caller's caller sees what actually failed.
+ *
+ * When the executable found is one of our own installed launchers (cni/install.ts)
+ * for a plugin the calling plugin registered with runInProcess(), the delegate
+ * runs in this process through the same skel (same env, stdin, output and
+ * errors): a Node start costs ~100–200 ms, most of a call. Anything else —
+ * the reference plugins, another build's launchers — is exec'd as the spec says.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniCode, CniError } from './errors.js';
 import { isObject } from './conf.js';
 import type { CniCommand, CniResult } from './types.js';
 import { toCurrent } from './version.js';
+import { runPlugin, type PluginAbout, type PluginFuncs } from './skel.js';
+
+/** Compiled entry point (absolute path) → the plugin, for delegates that may run in this process. */
+const inProcess = new Map<string, { funcs: PluginFuncs; about: PluginAbout }>();
+
+/** Lets delegation to our launcher of `entry` (the plugin's compiled main.js) run `funcs` here instead of exec'ing it. */
+export function runInProcess(entry: string, funcs: PluginFuncs, about: PluginAbout): void {
+  inProcess.set(entry, { funcs, about });
+}
+
+const LAUNCHER_HEAD = '#!/bin/sh\n# kubets CNI plugin launcher';
+
+/** The registered plugin behind `file` when it is our launcher of a registered entry point. */
+function inProcessPlugin(file: string): { funcs: PluginFuncs; about: PluginAbout } | undefined {
+  if (inProcess.size === 0) return undefined;
+  // Only the head: a reference plugin is a multi-megabyte Go binary.
+  const buf = Buffer.alloc(1024);
+  let n = 0;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const head = buf.subarray(0, n).toString('utf8');
+  if (!head.startsWith(LAUNCHER_HEAD)) return undefined;
+  const entry = /\nexec '[^']*' '([^']+)'/.exec(head)?.[1];
+  return entry ? inProcess.get(entry) : undefined;
+}
 
 export interface InvokeEnv {
   readonly command: CniCommand;
@@ -48,8 +87,24 @@ export interface ExecOutcome {
   readonly stderr: string;
 }
 
-/** Runs a plugin binary; resolves whatever the exit status. */
-export function execPlugin(file: string, env: InvokeEnv, stdin: string | Buffer, extraEnv: Readonly<Record<string, string>> = {}): Promise<ExecOutcome> {
+/** Runs a plugin binary (or, for our own registered plugins, the plugin in this process); resolves whatever the exit status. */
+export async function execPlugin(file: string, env: InvokeEnv, stdin: string | Buffer, extraEnv: Readonly<Record<string, string>> = {}): Promise<ExecOutcome> {
+  const local = inProcessPlugin(file);
+  if (local) {
+    let stdout = '';
+    const exitCode = await runPlugin(local.funcs, local.about, {
+      env: { ...extraEnv, CNI_COMMAND: env.command, CNI_CONTAINERID: env.containerId, CNI_NETNS: env.netns, CNI_IFNAME: env.ifName, CNI_ARGS: env.args ?? '', CNI_PATH: env.path.join(':') },
+      readStdin: () => Buffer.from(stdin),
+      write: (s) => {
+        stdout += s;
+      },
+    });
+    return { exitCode, stdout, stderr: '' };
+  }
+  return spawnPlugin(file, env, stdin, extraEnv);
+}
+
+function spawnPlugin(file: string, env: InvokeEnv, stdin: string | Buffer, extraEnv: Readonly<Record<string, string>>): Promise<ExecOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, [], {
       env: {
