@@ -5,6 +5,9 @@
 import type { ParsedFlags } from '../machinery/flags/parsed.js';
 import type { Logger } from '../machinery/log/index.js';
 import { ControllersFlagError, validateControllers } from './names.js';
+import { defaultNodeIpamOptions, nodeIpamOptionsFromFlags, type NodeIpamOptions } from './nodeipam/options.js';
+import { defaultNodeLifecycleOptions, nodeLifecycleOptionsFromFlags, type NodeLifecycleOptions } from './nodelifecycle/options.js';
+import { defaultPodGCOptions, podGCOptionsFromFlags, type PodGCOptions } from './podgc/options.js';
 
 export class ControllerManagerConfigError extends Error {
   override readonly name = 'ControllerManagerConfigError';
@@ -38,6 +41,14 @@ export interface ControllerManagerOptions {
   enableGarbageCollector: boolean;
   concurrency: Concurrency;
   deploymentSyncPeriodMs: number;
+  /** --horizontal-pod-autoscaler-sync-period, -upscale-delay, -downscale-delay. */
+  hpa: { syncPeriodMs: number; upscaleDelayMs: number; downscaleDelayMs: number };
+  /** --node-monitor-*, --pod-eviction-timeout, --*node-eviction-rate, zone thresholds. */
+  nodeLifecycle: NodeLifecycleOptions;
+  /** --allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size, --cidr-allocator-type, --service-cluster-ip-range. */
+  nodeIpam: NodeIpamOptions;
+  /** --terminated-pod-gc-threshold (and the GC period, for tests). */
+  podGC: PodGCOptions;
   leaderElect: boolean;
   leaseDurationMs: number;
   renewDeadlineMs: number;
@@ -65,6 +76,10 @@ export function defaultOptions(log: Logger): ControllerManagerOptions {
     enableGarbageCollector: false,
     concurrency: { deployment: 5, endpoint: 5, gc: 20, rc: 5, replicaset: 5, serviceaccount: 1, job: 5 },
     deploymentSyncPeriodMs: 30_000,
+    hpa: { syncPeriodMs: 30_000, upscaleDelayMs: 180_000, downscaleDelayMs: 300_000 },
+    nodeLifecycle: defaultNodeLifecycleOptions(),
+    nodeIpam: defaultNodeIpamOptions(),
+    podGC: defaultPodGCOptions(),
     leaderElect: false,
     leaseDurationMs: 15_000,
     renewDeadlineMs: 10_000,
@@ -112,6 +127,17 @@ export function optionsFromFlags(f: ParsedFlags, log: Logger): ControllerManager
     job: 5,
   };
   o.deploymentSyncPeriodMs = f.duration('deployment-controller-sync-period');
+  o.hpa = {
+    syncPeriodMs: f.duration('horizontal-pod-autoscaler-sync-period'),
+    upscaleDelayMs: f.duration('horizontal-pod-autoscaler-upscale-delay'),
+    downscaleDelayMs: f.duration('horizontal-pod-autoscaler-downscale-delay'),
+  };
+  const fail = (msg: string): never => {
+    throw new ControllerManagerConfigError(msg);
+  };
+  o.nodeLifecycle = nodeLifecycleOptionsFromFlags(f, fail);
+  o.nodeIpam = nodeIpamOptionsFromFlags(f, fail);
+  o.podGC = podGCOptionsFromFlags(f);
   o.leaderElect = f.bool('leader-elect');
   o.leaseDurationMs = f.duration('leader-elect-lease-duration');
   o.renewDeadlineMs = f.duration('leader-elect-renew-deadline');

@@ -52,11 +52,12 @@ export type ControllerName = (typeof KNOWN_CONTROLLERS)[number];
 export const DISABLED_BY_DEFAULT: ReadonlySet<string> = new Set(['bootstrapsigner', 'tokencleaner']);
 
 /** What kubets runs. */
-export const IMPLEMENTED: ReadonlySet<string> = new Set(['replicaset', 'replicationcontroller', 'deployment', 'endpoint', 'endpointslice', 'garbagecollector', 'serviceaccount', 'job', 'ttl-after-finished']);
+export const IMPLEMENTED: ReadonlySet<string> = new Set(['replicaset', 'replicationcontroller', 'deployment', 'endpoint', 'endpointslice', 'garbagecollector', 'serviceaccount', 'job', 'ttl-after-finished', 'nodelifecycle', 'nodeipam', 'podgc', 'daemonset', 'statefulset', 'cronjob', 'horizontalpodautoscaling']);
 
 /** Not run here because another component does the work. */
 export const DONE_ELSEWHERE: Readonly<Record<string, string>> = {
   namespace: 'kube-apiserver empties and removes terminating namespaces itself',
+  node: 'it runs as nodelifecycle and nodeipam (1.8\'s combined "node" controller, split as upstream 1.10 did)',
 };
 
 export class ControllersFlagError extends Error {
@@ -75,13 +76,17 @@ export function validateControllers(list: readonly string[]): void {
   }
 }
 
-/** IsControllerEnabled: the first explicit mention wins; else `*` enables the default-on ones. */
+/** Older names that also select a controller: 1.8's "node" was node lifecycle and CIDR allocation in one. */
+export const ALIASES: Readonly<Record<string, readonly string[]>> = { nodelifecycle: ['node'], nodeipam: ['node'] };
+
+/** IsControllerEnabled: the first explicit mention (of the name or an alias) wins; else `*` enables the default-on ones. */
 export function isControllerEnabled(name: string, list: readonly string[]): boolean {
   let star = false;
+  const names = [name, ...(ALIASES[name] ?? [])];
   for (const raw of list) {
     const item = raw.trim();
-    if (item === name) return true;
-    if (item === `-${name}`) return false;
+    if (names.includes(item)) return true;
+    if (names.some((n) => item === `-${n}`)) return false;
     if (item === '*') star = true;
   }
   return star && !DISABLED_BY_DEFAULT.has(name);

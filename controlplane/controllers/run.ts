@@ -25,6 +25,8 @@ import { resources } from '../client/resources.js';
 import { InstrumentedQueue } from './common/queue.js';
 import type { Controller, ControllerContext } from './common/types.js';
 import type { ControllerManagerOptions } from './config.js';
+import { CronJobController } from './cronjob/controller.js';
+import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
 import { EndpointsController } from './endpoints/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
@@ -33,10 +35,15 @@ import { JobController } from './job/controller.js';
 import { TTLAfterFinishedController } from './job/ttl.js';
 import { ControllerManagerMetrics } from './metrics.js';
 import { DONE_ELSEWHERE, enabledControllers, IMPLEMENTED } from './names.js';
+import { NodeIpamController } from './nodeipam/controller.js';
+import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { PodGCController } from './podgc/controller.js';
+import { PodAutoscalerController } from './podautoscaler/controller.js';
 import { ReplicaController } from './replicaset/controller.js';
 import { replicaSetKind, replicationControllerKind } from './replicaset/kinds.js';
 import { startServer, type RunningServer } from './server.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 
 export type RunOutcome = 'stopped' | 'lost-leadership';
 
@@ -45,10 +52,13 @@ const EVENT_COMPONENT: Readonly<Record<string, string>> = {
   replicationcontroller: 'replication-controller',
   garbagecollector: 'garbage-collector-controller',
   serviceaccount: 'service-account-controller',
+  nodelifecycle: 'node-controller',
+  nodeipam: 'cidrAllocator',
+  horizontalpodautoscaling: 'horizontal-pod-autoscaler',
 };
 
 /** Builds one implemented controller, or undefined when it is switched off by another flag. */
-function build(name: string, ctx: ControllerContext, opts: ControllerManagerOptions): Controller | undefined {
+function build(name: string, ctx: ControllerContext, opts: ControllerManagerOptions, metrics: ControllerManagerMetrics): Controller | undefined {
   const c = opts.concurrency;
   switch (name) {
     case 'replicaset':
@@ -69,6 +79,20 @@ function build(name: string, ctx: ControllerContext, opts: ControllerManagerOpti
       return new TTLAfterFinishedController(ctx);
     case 'garbagecollector':
       return opts.enableGarbageCollector ? new GarbageCollector(ctx, { workers: c.gc }) : undefined;
+    case 'nodelifecycle':
+      return new NodeLifecycleController(ctx, { ...opts.nodeLifecycle, registry: metrics.registry });
+    case 'nodeipam':
+      return opts.nodeIpam.allocateNodeCIDRs ? new NodeIpamController(ctx, { ...opts.nodeIpam, registry: metrics.registry }) : undefined;
+    case 'podgc':
+      return new PodGCController(ctx, { ...opts.podGC, registry: metrics.registry });
+    case 'daemonset':
+      return new DaemonSetController(ctx);
+    case 'statefulset':
+      return new StatefulSetController(ctx);
+    case 'cronjob':
+      return new CronJobController(ctx);
+    case 'horizontalpodautoscaling':
+      return new PodAutoscalerController(ctx, opts.hpa);
   }
   return undefined;
 }
@@ -130,7 +154,7 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
         recorder: broadcaster.newRecorder({ component: EVENT_COMPONENT[name] ?? `${name}-controller` }),
         newQueue: (q, o) => new InstrumentedQueue(q, metrics, realClock, o),
       };
-      const c = build(name, ctx, opts);
+      const c = build(name, ctx, opts, metrics);
       if (!c) {
         log.info(`controller "${name}" is disabled`, name === 'garbagecollector' ? { reason: '--enable-garbage-collector=false' } : {});
         continue;
