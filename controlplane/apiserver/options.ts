@@ -87,6 +87,7 @@ const flags: readonly FlagSpec[] = [
   { name: 'authorization-webhook-cache-authorized-ttl', type: 'duration', default: '5m0s', help: "The duration to cache 'authorized' responses from the webhook authorizer." },
   { name: 'authorization-webhook-cache-unauthorized-ttl', type: 'duration', default: '30s', help: "The duration to cache 'unauthorized' responses from the webhook authorizer." },
   { name: 'admission-control', type: 'stringList', default: 'AlwaysAdmit', help: 'Ordered list of plug-ins to do admission control of resources into cluster, comma-delimited (AlwaysAdmit, AlwaysDeny, AlwaysPullImages, LimitRanger, NamespaceExists, NamespaceLifecycle, ResourceQuota, ServiceAccount, …).' },
+  { name: 'enable-admission-plugins', type: 'stringList', default: '', help: 'Admission plugins to run, in order, comma-delimited (the 1.10+ name; when given it replaces --admission-control).' },
   { name: 'admission-control-config-file', type: 'string', default: '', help: 'File with admission control configuration.' },
   { name: 'ir-data-source', type: 'string', default: 'influxdb', noop: NOOP.initialResources, help: "Data source used by InitialResources. Supported options: influxdb, gcm." },
   { name: 'ir-dbname', type: 'string', default: 'k8s', noop: NOOP.initialResources, help: 'InfluxDB database name which contains metrics required by InitialResources.' },

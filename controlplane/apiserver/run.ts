@@ -3,8 +3,8 @@
  * the insecure port (--insecure-bind-address:--insecure-port, 0 disables) and
  * the secure port (--bind-address:--secure-port, 0 disables) with
  * --tls-cert-file/--tls-private-key-file or a self-signed pair written to
- * --cert-dir. Authentication and authorization on the secure port arrive with
- * the security issue; until then it behaves as AlwaysAllow.
+ * --cert-dir. The secure port authenticates, authorizes and admits as the
+ * security flags say (authz/security.ts); the insecure port does not.
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -19,6 +19,8 @@ import { openStore, type StoreConfig } from '../storage/factory.js';
 import type { Store } from '../storage/types.js';
 import { ApiServer } from './server.js';
 import { apiHooks } from './hooks.js';
+import { securityFromFlags, type Security } from './authz/security.js';
+import { ensureBootstrapPolicy } from './authz/bootstrappolicy.js';
 
 /** The storage backend the flags ask for: --etcd-servers alone means etcd3, so the seeds' start-up scripts keep their meaning. */
 export function storageConfigFrom(flags: ParsedFlags): StoreConfig {
@@ -69,6 +71,14 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
   for (const k of runtime.unknown) log.warn(`--runtime-config: ${k} is not a group/version kubets serves; ignored`);
   if (runtime.disabled.length) log.info('Group versions switched off by --runtime-config', { disabled: runtime.disabled.join(',') });
   const scheme = runtime.scheme;
+  // Security flags are checked before anything starts: a bad file or name is a flag error.
+  let security: (objects: import('./admission/objects.js').ObjectAccess) => Security;
+  try {
+    security = securityFromFlags(flags, (why) => log.v(4).info('Unable to authenticate the request', { err: why }));
+  } catch (e) {
+    log.error((e as Error).message);
+    return 2;
+  }
   const storeCfg = storageConfigFrom(flags);
   let store: Store;
   try {
@@ -132,6 +142,7 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     scheme,
     store,
     hooks: apiHooks,
+    security,
     serverAddress: `${endpointAddress}:${securePort || insecurePort}`,
     minRequestTimeoutSeconds: flags.number('min-request-timeout'),
     onError: (req, err) => {
@@ -149,6 +160,10 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     try {
       await api.bootstrap();
       if (said) log.info('storage reachable again');
+      if (api.security?.rbac) {
+        const created = await ensureBootstrapPolicy(api.objects);
+        if (created.length) log.info('RBAC: created the default cluster roles and bindings', { count: created.length });
+      }
       break;
     } catch (e) {
       if (!said) log.warn(`storage not reachable yet, retrying with back-off: ${(e as Error).message}`);
@@ -168,8 +183,11 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     }
     if (securePort > 0) {
       const tls = await tlsPair(flags, log);
-      const s = createTlsServer({ cert: tls.cert, key: tls.key }, api.handle);
-      s.on('upgrade', api.handleUpgrade);
+      // With --client-ca-file the handshake asks for a client certificate and verifies it against
+      // that bundle only; a missing or bad one is not fatal (the request may carry a token instead).
+      const clientCA = flags.string('client-ca-file');
+      const s = createTlsServer({ cert: tls.cert, key: tls.key, ...(clientCA ? { requestCert: true, rejectUnauthorized: false, ca: readFileSync(clientCA) } : {}) }, api.handleSecure);
+      s.on('upgrade', api.handleSecureUpgrade);
       await listen(s, securePort, flags.string('bind-address'));
       servers.push(s);
       log.info(`Serving securely on ${flags.string('bind-address')}:${securePort}`);

@@ -31,6 +31,14 @@ import { applyOperation, managerName, validateFieldManager } from './fieldmanage
 import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
 import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
+// Security seam: authn → authz before the handler, admission where user writes reach the registry.
+import type { RequestInfo } from './http/requestinfo.js';
+import { registryObjects, type ObjectAccess } from './admission/objects.js';
+import { admitAll } from './admission/index.js';
+import { AdmittedWriter } from './admission/writer.js';
+import { attributesFor, forbidden } from './authz/index.js';
+import type { Security } from './authz/security.js';
+import { UNSECURED, type UserInfo } from './authn/user.js';
 
 export interface ApiServerOptions {
   scheme: Scheme;
@@ -70,6 +78,12 @@ export interface ApiServerOptions {
   profiling?: boolean;
   /** Process-wide metrics (GC, memory) in /metrics; off in tests. */
   processMetrics?: boolean;
+  /**
+   * Authentication, authorization and admission for the secure port
+   * (handleSecure); built once the registries exist. Absent: requests are the
+   * unsecured user, everything is allowed and admitted (the insecure port always is).
+   */
+  security?: (objects: ObjectAccess) => Security;
   /** Called once per failed request with what went wrong (the daemon logs it). */
   onError?: (req: { method: string; url: string }, err: StatusError) => void;
 }
@@ -97,6 +111,13 @@ export class ApiServer {
   private readonly cors: RegExp[];
   /** Namespace clean-ups in flight; awaited by close(). */
   private readonly background = new Set<Promise<void>>();
+  /** The security bundle (authz/security.ts); immutable after construction. */
+  readonly security?: Security;
+  /** Cluster objects as authn/authz/admission read them. */
+  readonly objects: ObjectAccess;
+  /** Requests that arrived on the secure port, and who each request is once authenticated. */
+  private readonly secureRequests = new WeakSet<IncomingMessage>();
+  private readonly users = new WeakMap<IncomingMessage, UserInfo>();
 
   constructor(private readonly opts: ApiServerOptions) {
     // Every open watch listens for shutdown: thousands of listeners are expected.
@@ -108,6 +129,8 @@ export class ApiServer {
     this.openapi = buildOpenAPI(opts.scheme);
     this.maxRequestBytes = opts.maxRequestBytes ?? 3 * 1024 * 1024;
     this.version = opts.version ?? { major: '1', minor: '33', gitVersion: 'v1.33.0-kubets' };
+    this.objects = registryObjects(opts.scheme, (info) => this.registry(info));
+    this.security = opts.security?.(this.objects);
   }
 
   /** The registry serving one resource (created on first use). */
@@ -221,6 +244,42 @@ export class ApiServer {
     await Promise.all([...this.background]);
   }
 
+  // ---- security seam -------------------------------------------------------
+
+  /** The secure port's handlers: the request is authenticated and authorized before it is served. */
+  readonly handleSecure = (req: IncomingMessage, res: ServerResponse): void => {
+    this.secureRequests.add(req);
+    this.handle(req, res);
+  };
+
+  readonly handleSecureUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.secureRequests.add(req);
+    this.handleUpgrade(req, socket, head);
+  };
+
+  /**
+   * authn → authz. The insecure port (and an ApiServer without security) is
+   * the unsecured user with every permission, as upstream 1.8's insecure port.
+   */
+  private async guard(req: IncomingMessage, info: RequestInfo): Promise<UserInfo> {
+    if (!this.security || !this.secureRequests.has(req)) return UNSECURED;
+    const user = await this.security.authenticator.authenticate(req);
+    this.users.set(req, user);
+    const attrs = attributesFor(user, req.method ?? 'GET', info);
+    const verdict = await this.security.authorizer.authorize(attrs);
+    if (verdict.decision !== 'Allow') throw forbidden(attrs, verdict.reason);
+    return user;
+  }
+
+  private userOf(req: IncomingMessage): UserInfo {
+    return this.users.get(req) ?? UNSECURED;
+  }
+
+  /** The registry's writes on behalf of the request's user, through the admission chain. */
+  private writer(reg: GenericStore, req: IncomingMessage, subresource: string): AdmittedWriter {
+    return new AdmittedWriter(this.security?.admission ?? admitAll, reg, this.userOf(req), subresource);
+  }
+
   // ---- HTTP --------------------------------------------------------------
 
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
@@ -310,6 +369,7 @@ export class ApiServer {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const q = url.searchParams;
     const accept = req.headers.accept;
+    await this.guard(req, parseRequestInfo(req.method ?? 'GET', path, q));
     if (this.opts.profiling && (await servePprof(url, res))) return;
     switch (path) {
       case '/version':
@@ -394,9 +454,10 @@ export class ApiServer {
     if (info.group === '' && info.resource === 'componentstatuses') return this.serveComponentStatuses(info, ri, res, q);
     if (isReview(info.group, info.resource) && ri.verb === 'create') {
       const body = decodeBody(await this.readBody(req), req.headers['content-type']) as Obj;
-      return this.sendJSON(res, 201, answerReview(info.group, info.resource, info.version, info.kind, body));
+      return this.sendJSON(res, 201, await answerReview(info.group, info.resource, info.version, info.kind, body, { user: this.userOf(req), namespace: ri.namespace, security: this.security }));
     }
     if (ri.subresource && ri.subresource !== 'status') return this.serveSubresource(reg, info, ri, ns, req, res, q, dryRun);
+    const w = this.writer(reg, req, ri.subresource);
 
     switch (ri.verb) {
       case 'get': {
@@ -422,7 +483,7 @@ export class ApiServer {
         this.checkFields(info, body, q, res);
         const bad = validateFieldManager(q.get('fieldManager'), { kind: 'CreateOptions' });
         if (bad) throw bad;
-        const o = await reg.create(ns, body, { dryRun, track: this.track(req, q) });
+        const o = await w.create(ns, body, { dryRun, track: this.track(req, q) });
         return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
       }
       case 'update': {
@@ -430,7 +491,7 @@ export class ApiServer {
         this.checkFields(info, body, q, res);
         const bad = validateFieldManager(q.get('fieldManager'), { kind: 'UpdateOptions' });
         if (bad) throw bad;
-        const o = await reg.update(ns, ri.name, body, { dryRun, subresource: ri.subresource, track: this.track(req, q) });
+        const o = await w.update(ns, ri.name, body, { dryRun, subresource: ri.subresource, track: this.track(req, q) });
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
       case 'patch': {
@@ -451,13 +512,13 @@ export class ApiServer {
             if (e instanceof StatusError && e.reason === 'NotFound' && !ri.subresource) {
               this.checkFields(info, patch, q, res);
               const body = { ...(patch as Obj), metadata: { ...((patch as Obj).metadata ?? {}), name: ri.name } };
-              const o = await reg.create(ns, applyOperation({ ...args, live: undefined, applied: body }).object as Obj, { dryRun });
+              const o = await w.create(ns, applyOperation({ ...args, live: undefined, applied: body }).object as Obj, { dryRun });
               return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
             }
             throw e;
           }
           let checkedApply = false;
-          const o = await reg.guaranteedUpdate(
+          const o = await w.guaranteedUpdate(
             ns,
             ri.name,
             (cur) => {
@@ -471,7 +532,7 @@ export class ApiServer {
           return this.sendObject(res, accept, info, [o], { single: true, q });
         }
         let checked = false;
-        const o = await reg.guaranteedUpdate(
+        const o = await w.guaranteedUpdate(
           ns,
           ri.name,
           (cur) => {
@@ -486,7 +547,7 @@ export class ApiServer {
       }
       case 'delete': {
         const opts = await this.deleteOptions(req, q);
-        const o = await reg.delete(ns, ri.name, opts);
+        const o = await w.delete(ns, ri.name, opts);
         if (info.group === '' && info.resource === 'namespaces' && !opts.dryRun && o.metadata?.deletionTimestamp) this.drainNamespace(ri.name);
         return this.sendObject(res, accept, info, [o], { single: true, q });
       }
@@ -496,7 +557,7 @@ export class ApiServer {
         const deleted: Obj[] = [];
         for (const o of r.items) {
           try {
-            deleted.push(await reg.delete(o.metadata?.namespace ?? '', o.metadata!.name!, opts));
+            deleted.push(await w.delete(o.metadata?.namespace ?? '', o.metadata!.name!, opts));
           } catch (e) {
             if (!(e instanceof StatusError && e.reason === 'NotFound')) throw e;
           }
@@ -656,7 +717,8 @@ export class ApiServer {
     if (!ri.isResourceRequest || !info || !this.isKubeletSubresource(info, ri.subresource)) {
       return fail(new StatusError(400, 'BadRequest', `upgrade requests are served for pods/exec, pods/attach, pods/portforward and nodes/proxy only`));
     }
-    this.kubeletRoute(ri, url.searchParams)
+    this.guard(req, ri)
+      .then(() => this.kubeletRoute(ri, url.searchParams))
       .then((route) => proxyUpgrade(route.target, route.path, this.opts.kubelet ?? defaultKubeletClientConfig, req, socket, head))
       .catch((e: unknown) => fail(e instanceof StatusError ? e : apiErrors.internal(e as Error)));
   };

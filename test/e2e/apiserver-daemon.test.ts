@@ -55,9 +55,12 @@ test("bin/kube-apiserver runs the seeds' start-up script unchanged (but for port
   }
   t.true(healthy, `kube-apiserver did not become healthy; stderr: ${stderr.slice(-2000)}`);
 
-  // The secure port serves with the seed's certificate files.
-  const https = await execa('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), `https://127.0.0.1:${secure}/healthz`], { reject: false });
+  // The secure port serves with the seed's certificate files; the seed sets --anonymous-auth=false,
+  // so only the token file's user gets in (AlwaysAllow then).
+  const https = await execa('curl', ['-sS', '--cacert', join(dir, 'ca.crt'), '-H', `Authorization: Bearer ${token}`, `https://127.0.0.1:${secure}/healthz`], { reject: false });
   t.is(https.stdout, 'ok');
+  const anonymous = await execa('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', join(dir, 'ca.crt'), `https://127.0.0.1:${secure}/healthz`], { reject: false });
+  t.is(anonymous.stdout, '401');
 
   // kubectl over the insecure port: the seed's service range gives the kubernetes Service 10.0.0.1.
   const k = await makeKubectl('1.33', `http://127.0.0.1:${insecure}`);
