@@ -35,7 +35,7 @@ import type { Lister, DeepReadonly } from '../../controlplane/client/types.js';
 import type { Logger } from '../../controlplane/machinery/log/index.js';
 import { NAMESPACE_INDEX } from '../../controlplane/client/indexer.js';
 import { podDir, podsDir } from './container/podfiles.js';
-import { canRunPod, type AdmitSettings } from './container/security.js';
+import { canRunPod, type Admission, type AdmitSettings } from './container/security.js';
 import { serviceEnvMap } from './container/servicelinks.js';
 import type { NetworkPlugin } from './network/types.js';
 import type { PodLifecycleEventGenerator } from './pleg/types.js';
@@ -85,6 +85,16 @@ export interface KubeletDeps {
   clock?: Clock;
   /** Concurrent pod syncs. */
   maxConcurrentSyncs?: number;
+  /** Admission of a new pod beyond canRunPod (the eviction manager's); a refusal fails the pod. */
+  admitPod?(pod: DeepReadonly<Pod>): Admission;
+}
+
+/** Why a pod was failed by the kubelet (eviction, or refused at admission), and its kill grace. */
+export interface Eviction {
+  reason: string;
+  message: string;
+  /** undefined: the pod's own terminationGracePeriodSeconds. */
+  graceSeconds?: number;
 }
 
 export class Kubelet {
@@ -97,6 +107,10 @@ export class Kubelet {
   private readonly mirrorUIDs = new Map<string, string>();
   /** Pods whose refusal was already announced with an event. */
   private readonly rejectedReported = new Set<string>();
+  /** Pods failed by the eviction manager (or refused by its admission), per UID. */
+  private readonly evictions = new Map<string, Eviction>();
+  /** Pods that passed admitPod once (admission is for new pods only). */
+  private readonly admitted = new Set<string>();
   // Immutable after construction.
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -165,6 +179,7 @@ export class Kubelet {
   }
 
   private status(pod: DeepReadonly<Pod>, rs: RuntimePodStatus, rejected?: { reason: string; message: string }): PodStatus {
+    const evicted = this.evictions.get(pod.metadata.uid ?? '');
     const uid = pod.metadata.uid ?? '';
     // A static pod's API status lives on its mirror: start from that so conditions keep their times.
     const target = this.statusTarget(uid);
@@ -179,6 +194,7 @@ export class Kubelet {
       hostIP: this.d.hostIP(),
       now: new Date(this.clock.now()),
       rejected,
+      evicted: evicted ? { reason: evicted.reason, message: evicted.message } : undefined,
     });
   }
 
@@ -203,6 +219,7 @@ export class Kubelet {
       this.rejectedReported.add(uid);
       this.event(pod, 'Warning', rejected.reason, rejected.message);
     }
+    if (!rejected) this.admitNew(uid, pod, rs);
 
     // Adopted or restarted containers: the prober learns about every running one (idempotent).
     for (const c of rs.containers) if (c.state === 'running') this.d.prober.containerStarted(uid, c.containerName, c.id, c.startedAt ?? new Date(this.clock.now()));
@@ -299,6 +316,9 @@ export class Kubelet {
         if (Number.isFinite(deadline)) grace = Math.max(0, Math.ceil((deadline - this.clock.now()) / 1000));
         grace = Math.min(grace ?? pod.metadata.deletionGracePeriodSeconds, pod.metadata.deletionGracePeriodSeconds);
       }
+      // An evicted pod is killed with the eviction manager's grace period (0 for a hard threshold).
+      const evictionGrace = this.evictions.get(uid)?.graceSeconds;
+      if (evictionGrace !== undefined) grace = grace === undefined ? evictionGrace : Math.min(grace, evictionGrace);
       try {
         await this.d.runtimeManager.killPod(pod, rs, grace);
       } finally {
@@ -307,7 +327,11 @@ export class Kubelet {
       }
       return {};
     }
-    if (!pod.metadata.deletionTimestamp) return {};
+    if (!pod.metadata.deletionTimestamp) {
+      // Finished but still an API object: its volumes go now (tmpfs memory back), the object stays.
+      await this.d.volumes.releaseVolumes?.(uid);
+      return {};
+    }
     // Nothing runs any more: release the pod.
     this.d.prober.removePod(uid);
     await this.d.volumes.tearDownPodVolumes(uid);
@@ -332,6 +356,8 @@ export class Kubelet {
     this.d.runtimeManager.forgetPod(uid);
     this.failures.delete(uid);
     this.rejectedReported.delete(uid);
+    this.evictions.delete(uid);
+    this.admitted.delete(uid);
     this.lastSync.delete(uid);
     this.lastCheck.delete(uid);
     this.mirrorUIDs.delete(uid);
@@ -392,6 +418,65 @@ export class Kubelet {
       );
       if (uses) this.workers.update(pod.metadata.uid ?? '');
     }
+  }
+
+  /**
+   * Admission of a pod the kubelet has not started yet (upstream
+   * HandlePodAdditions → canAdmitPod → rejectPod): a refusal fails the pod
+   * for good, with the reason and "Pod <message>" on its status.
+   */
+  private admitNew(uid: string, pod: DeepReadonly<Pod>, rs: RuntimePodStatus): void {
+    if (!this.d.admitPod || this.admitted.has(uid) || this.evictions.has(uid)) return;
+    const phase = this.statusTarget(uid)?.status?.phase ?? pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed' || pod.metadata.deletionTimestamp) return;
+    // Already running (adopted after a restart): admitted before.
+    if (rs.containers.length > 0 || rs.sandboxes.length > 0) {
+      this.admitted.add(uid);
+      return;
+    }
+    const a = this.d.admitPod(pod);
+    if (a.admit) {
+      this.admitted.add(uid);
+      return;
+    }
+    this.evictions.set(uid, { reason: a.reason, message: `Pod ${a.message}`, graceSeconds: 0 });
+    this.event(pod, 'Warning', a.reason, a.message);
+  }
+
+  /**
+   * The eviction manager's kill (upstream killPodNow): the pod's status
+   * becomes Failed with the given reason/message and its worker kills it.
+   */
+  evictPod(pod: DeepReadonly<Pod>, status: { reason: string; message: string }, graceSeconds: number | undefined): void {
+    const uid = pod.metadata.uid ?? '';
+    this.evictions.set(uid, { ...status, graceSeconds });
+    this.workers.update(uid);
+  }
+
+  /** Pods that may be evicted: known, admitted, not finished, not deleted, not already evicted. */
+  activePods(): DeepReadonly<Pod>[] {
+    return this.podsWithStatus().filter((p) => {
+      const uid = p.metadata.uid ?? '';
+      if (this.evictions.has(uid) || p.metadata.deletionTimestamp) return false;
+      return p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
+    });
+  }
+
+  /** Nothing of the pod runs any more (as of the last relist). */
+  podCleanedUp(uid: string): boolean {
+    const rs = this.d.pleg.cachedStatus(uid);
+    if (!rs) return true;
+    return !rs.containers.some((c) => c.state === 'running' || c.state === 'created') && !rs.sandboxes.some((s) => s.ready);
+  }
+
+  /** Whether a source still has the pod (container GC). */
+  podExists(uid: string): boolean {
+    return this.d.podManager.get(uid) !== undefined || this.workers.has(uid);
+  }
+
+  /** Every pod source has reported at least once. */
+  sourcesReady(): boolean {
+    return this.d.podManager.sourcesReady(this.d.sources);
   }
 
   /** Syncs every desired pod (the --sync-frequency tick). */

@@ -16,10 +16,11 @@
  */
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
+import { hostname, uptime } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service } from '../../controlplane/api/core/v1/types.js';
 import { realClock } from '../../controlplane/client/clock.js';
 import { EventBroadcaster, type EventRecorder } from '../../controlplane/client/events.js';
@@ -34,6 +35,13 @@ import type { Logger } from '../../controlplane/machinery/log/index.js';
 import { openIptables } from '../../native/iptables/runner.js';
 import { PAUSE_IMAGE } from '../../native/pause/pause.js';
 import { parseResolvConf, type DnsSettings } from './container/dns.js';
+import { KubeletEvictionManager } from './eviction/manager.js';
+import { ResourceMetrics } from './eviction/metrics.js';
+import { EvictionConfigError, parseEvictionConfig } from './eviction/thresholds.js';
+import type { Threshold } from './eviction/types.js';
+import { ContainerGC } from './gc/containers.js';
+import { DockerImageService } from './gc/docker.js';
+import { ImageGCManager, validateImageGCPolicy, type ImageGCPolicy, type ImageInfo } from './gc/images.js';
 import { Kubelet } from './kubelet.js';
 import { selectNetwork } from './network/select.js';
 import { NetworkStore } from './network/store.js';
@@ -46,6 +54,9 @@ import { pullSecretAuths } from './runtime/docker/images.js';
 import { DockerRuntime } from './runtime/docker/runtime.js';
 import { RuntimeManager } from './runtime/manager.js';
 import { fillTerminationMessage } from './runtime/termination.js';
+import { CgroupFs } from './stats/cgroup.js';
+import { DockerStatsRuntime } from './stats/docker.js';
+import { StatsProvider } from './stats/provider.js';
 import { FileSource } from './sources/file.js';
 import { HttpSource } from './sources/http.js';
 import { MirrorClient } from './sources/mirror.js';
@@ -134,6 +145,23 @@ export interface KubeletConfig {
   streamingConnectionIdleTimeoutMs: number;
   masterServiceNamespace: string;
   maxDeadPerContainer: number;
+  /** --eviction-hard/-soft/-soft-grace-period/-minimum-reclaim, parsed. */
+  evictionThresholds: Threshold[];
+  evictionPressureTransitionPeriodMs: number;
+  evictionMaxPodGracePeriodSeconds: number;
+  /** --image-gc-high-threshold, --image-gc-low-threshold, --minimum-image-ttl-duration. */
+  imageGC: ImageGCPolicy;
+  /** --minimum-container-ttl-duration, --maximum-dead-containers. */
+  containerGCMinAgeMs: number;
+  maxDeadContainers: number;
+  /** --volume-stats-agg-period: how often du re-measures volumes and container layers. */
+  volumeStatsAggPeriodMs: number;
+  /** Not flags: the eviction manager's pass (10 s), image GC (5 min) and container GC (1 min) periods; tests shorten them. */
+  evictionMonitoringPeriodMs: number;
+  imageGCPeriodMs: number;
+  containerGCPeriodMs: number;
+  /** Not a flag: tests limit image GC to images they made (the Docker engine is shared). */
+  imageGCOnly?: (img: ImageInfo) => boolean;
   /** --oom-score-adj: the kubelet's own. */
   oomScoreAdj: number;
   machineIdFiles: string[];
@@ -170,6 +198,16 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
   const networkPlugin = enumOf(pluginFlag, ['', 'cni', 'kubenet'] as const, 'network-plugin');
   if (f.bool('runonce') && f.isSet('enable-server') && f.bool('enable-server')) throw new KubeletConfigError('--runonce is exclusive with --enable-server');
   const binDirs = [...f.string('cni-bin-dir').split(/[,:]/).filter(Boolean)];
+  let evictionThresholds: Threshold[];
+  try {
+    evictionThresholds = parseEvictionConfig({ hard: f.eviction('eviction-hard'), soft: f.eviction('eviction-soft'), softGracePeriod: f.map('eviction-soft-grace-period'), minimumReclaim: f.map('eviction-minimum-reclaim') });
+  } catch (e) {
+    if (e instanceof EvictionConfigError) throw new KubeletConfigError(e.message);
+    throw e;
+  }
+  const imageGC: ImageGCPolicy = { highThresholdPercent: f.number('image-gc-high-threshold'), lowThresholdPercent: f.number('image-gc-low-threshold'), minAgeMs: f.duration('minimum-image-ttl-duration') };
+  const badImageGC = validateImageGCPolicy(imageGC);
+  if (badImageGC) throw new KubeletConfigError(badImageGC);
   return {
     nodeName,
     rootDir: f.string('root-dir'),
@@ -231,6 +269,16 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
     streamingConnectionIdleTimeoutMs: f.duration('streaming-connection-idle-timeout'),
     masterServiceNamespace: f.string('master-service-namespace'),
     maxDeadPerContainer: f.number('maximum-dead-containers-per-container'),
+    evictionThresholds,
+    evictionPressureTransitionPeriodMs: f.duration('eviction-pressure-transition-period'),
+    evictionMaxPodGracePeriodSeconds: f.number('eviction-max-pod-grace-period'),
+    imageGC,
+    containerGCMinAgeMs: f.duration('minimum-container-ttl-duration'),
+    maxDeadContainers: f.number('maximum-dead-containers'),
+    volumeStatsAggPeriodMs: f.duration('volume-stats-agg-period'),
+    evictionMonitoringPeriodMs: 10_000,
+    imageGCPeriodMs: 5 * 60_000,
+    containerGCPeriodMs: 60_000,
     oomScoreAdj: f.number('oom-score-adj'),
     machineIdFiles: f.string('machine-id-file').split(',').filter(Boolean),
     bootIdFiles: f.string('boot-id-file').split(',').filter(Boolean),
@@ -392,6 +440,8 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   });
   const statusManager = new KubeletStatusManager({ client: client ?? nullClient(), target: (uid) => (client ? kubelet?.statusTarget(uid) : undefined), log });
   const sources: PodSource[] = [];
+  // The eviction manager (below) answers admission; the kubelet asks only once it exists.
+  let evictionManager: KubeletEvictionManager | undefined;
   if (podsInf) sources.push('api');
   if (cfg.podManifestPath) sources.push('file');
   if (cfg.manifestUrl) sources.push('http');
@@ -418,7 +468,66 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
     imageBackoff,
     hostIP: () => nodeIP,
     log,
+    admitPod: (pod) => evictionManager?.admit(pod) ?? { admit: true },
   });
+
+  // --- resource management: stats (/stats/summary), eviction, image and container GC
+  const metricsRegistry = new Registry();
+  collectDefaultMetrics({ register: metricsRegistry });
+  const resourceMetrics = new ResourceMetrics(metricsRegistry);
+  const statsRuntime = new DockerStatsRuntime(runtime.docker, () => runtime.list());
+  const statsProvider = new StatsProvider({
+    nodeName: cfg.nodeName,
+    rootDir: cfg.rootDir,
+    memoryCapacityBytes: machine.memoryBytes,
+    nodeStartTime: new Date(Date.now() - uptime() * 1000),
+    cgroups: new CgroupFs(),
+    runtime: statsRuntime,
+    pods: () => podManager.all().map((d) => d.pod),
+    duPeriodMs: cfg.volumeStatsAggPeriodMs,
+  });
+  const nodeRef = { kind: 'Node', apiVersion: 'v1', name: cfg.nodeName, uid: cfg.nodeName };
+  const k = kubelet;
+  const containerGC = new ContainerGC({
+    policy: { minAgeMs: cfg.containerGCMinAgeMs, maxPerPodContainer: cfg.maxDeadPerContainer, maxContainers: cfg.maxDeadContainers },
+    list: () => runtime.list(),
+    remove: (id) => runtime.remove(id),
+    podExists: (uid) => k.podExists(uid),
+    allSourcesReady: () => k.sourcesReady(),
+    busy: (uid) => k.workers.busy(uid),
+    periodMs: cfg.containerGCPeriodMs,
+    metrics: resourceMetrics,
+    log,
+  });
+  const imageGC = new ImageGCManager({
+    policy: cfg.imageGC,
+    images: new DockerImageService(runtime.docker, () => statsRuntime.dataRoot()),
+    podInfraImage: infraImage,
+    only: cfg.imageGCOnly,
+    periodMs: cfg.imageGCPeriodMs,
+    recorder,
+    nodeRef,
+    metrics: resourceMetrics,
+    log,
+  });
+  evictionManager = new KubeletEvictionManager({
+    thresholds: cfg.evictionThresholds,
+    pressureTransitionPeriodMs: cfg.evictionPressureTransitionPeriodMs,
+    maxPodGracePeriodSeconds: cfg.evictionMaxPodGracePeriodSeconds,
+    monitoringPeriodMs: cfg.evictionMonitoringPeriodMs,
+    summary: statsProvider,
+    hasDedicatedImageFs: async () => (await stat(cfg.rootDir)).dev !== (await stat(await statsRuntime.dataRoot())).dev,
+    activePods: () => k.activePods(),
+    evictPod: (pod, status, grace) => k.evictPod(pod, status, grace),
+    podCleanedUp: (uid) => k.podCleanedUp(uid),
+    reclaim: { deleteAllUnusedContainers: () => containerGC.deleteAllUnusedContainers(), deleteUnusedImages: () => imageGC.deleteUnusedImages() },
+    recorder,
+    nodeRef,
+    metrics: resourceMetrics,
+    log,
+  });
+  const pressure = evictionManager;
+  if (cfg.evictionThresholds.length) log.info('eviction thresholds', { thresholds: cfg.evictionThresholds.map((t) => `${t.signal}<${t.value.quantity ?? `${(t.value.percentage ?? 0) * 100}%`}${t.gracePeriodMs ? `/${t.gracePeriodMs / 1000}s` : ''}`).join(',') });
 
   // --- sources feed the pod manager
   const fileSource = cfg.podManifestPath ? new FileSource({ path: cfg.podManifestPath, nodeName: cfg.nodeName, periodMs: cfg.fileCheckFrequencyMs, update: (pods) => podManager.setSource('file', pods), log }) : undefined;
@@ -450,6 +559,8 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
       pods: () => kubelet?.podsWithStatus() ?? [],
       attacher: new DockerAttacher(runtime.docker),
       machineInfo: () => machine,
+      metrics: metricsRegistry,
+      statsSummary: () => statsProvider.summary(),
       healthz: () => pleg.healthy(),
       streamingConnectionIdleTimeoutMs: cfg.streamingConnectionIdleTimeoutMs,
       log,
@@ -501,6 +612,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
             kubeletPort: serverPort,
             notReady: problems.length ? problems.join(', ') : undefined,
             images,
+            pressure: { memory: pressure.isUnderMemoryPressure(), disk: pressure.isUnderDiskPressure() },
             previous,
             now: new Date(),
           });
@@ -516,6 +628,7 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   background.push(statusManager.run(stop.signal));
   if (broadcaster) background.push(broadcaster.run(stop.signal));
   if (reporter) background.push(reporter.run(stop.signal));
+  background.push(pressure.run(stop.signal), imageGC.run(stop.signal), containerGC.run(stop.signal));
   // Adopt before syncing: the first relist must have happened (statusNewerThan waits for it anyway).
   await pleg.statusNewerThan('', 0, stop.signal);
   if (factory) {

@@ -171,6 +171,12 @@ export interface VolumeManager {
   refresh(pod: Pod): Promise<void>;
   /** Removes the pod's volumes (unmounting tmpfs) once its containers are gone. */
   tearDownPodVolumes(podUID: string): Promise<void>;
+  /**
+   * Unmounts and removes only the volumes of a pod that finished but is still
+   * an API object (upstream --keep-terminated-pod-volumes=false): memory-backed
+   * emptyDirs give their memory back. The pod directory (termination messages) stays.
+   */
+  releaseVolumes?(podUID: string): Promise<void>;
   /** Pod UIDs that have volume directories on disk (for cleaning up orphans after a restart). */
   podsOnDisk(): Promise<string[]>;
 }

@@ -11,6 +11,7 @@
  *   POST /run/{ns}/{pod}[/{uid}]/{container}?cmd=…     a command's output
  *   GET  /logs/…                                      the node's --log-dir (/var/log)
  *   GET  /healthz /pods /metrics[/…] /spec            also on the read-only port
+ *   GET  /stats/summary                               also on the read-only port (metrics-server)
  * The debugging routes (logs, exec, attach, port-forward, run, /logs/) exist
  * only with --enable-debugging-handlers.
  */
@@ -71,6 +72,8 @@ export interface KubeletServerOptions {
   metrics?: MetricsSource;
   /** For /spec. */
   machineInfo?: () => MachineInfo;
+  /** For /stats/summary: the Summary API document (stats/types.ts). */
+  statsSummary?: () => Promise<unknown>;
   /** For /healthz; default always healthy. */
   healthz?: () => { ok: boolean; message?: string };
   /** --streaming-connection-idle-timeout (default 4h; 0 = none). */
@@ -244,6 +247,10 @@ export class KubeletServer {
     if (get && (path === '/spec' || path === '/spec/')) {
       if (!this.opts.machineInfo) throw new HttpError(404, 'machine info is not available');
       return sendJSON(res, 200, cadvisorMachineInfo(this.opts.machineInfo()));
+    }
+    if (get && (path === '/stats/summary' || path === '/stats/summary/')) {
+      if (!this.opts.statsSummary) throw new HttpError(404, 'stats are not available');
+      return sendJSON(res, 200, await this.opts.statsSummary());
     }
     if (readOnly) return sendText(res, 404, NOT_FOUND);
     if (this.opts.profiling && (await servePprof(url, res))) return;

@@ -43,6 +43,8 @@ export interface StatusInput {
   now: Date;
   /** The kubelet refused the pod (admission): reason/message on the pod, nothing runs. */
   rejected?: { reason: string; message: string };
+  /** The eviction manager evicted the pod (or refused it at admission): phase Failed with this reason/message. */
+  evicted?: { reason: string; message: string };
 }
 
 const KUBELET_CONDITIONS = new Set(['Initialized', 'ContainersReady', 'Ready', 'PodScheduled']);
@@ -161,6 +163,7 @@ export function generatePodStatus(input: StatusInput): PodStatus {
   let phase = podPhase(pod, initStatuses, appStatuses);
   // A pod the API already reports as finished stays finished (the kubelet never revives it).
   if (prev?.phase === 'Succeeded' || prev?.phase === 'Failed') phase = prev.phase;
+  if (input.evicted) phase = 'Failed';
 
   const inits = pod.spec?.initContainers ?? [];
   const notInit = inits.filter((c) => !(latestContainer(input.runtime, c.name)?.state === 'exited' && latestContainer(input.runtime, c.name)?.exitCode === 0)).map((c) => c.name);
@@ -217,6 +220,13 @@ export function generatePodStatus(input: StatusInput): PodStatus {
   if (input.rejected) {
     status.reason = input.rejected.reason;
     status.message = input.rejected.message;
+  } else if (input.evicted) {
+    status.reason = input.evicted.reason;
+    status.message = input.evicted.message;
+  } else if ((prev?.phase === 'Succeeded' || prev?.phase === 'Failed') && prev.reason) {
+    // A finished pod keeps why it finished (an eviction survives a kubelet restart).
+    status.reason = prev.reason;
+    if (prev.message) status.message = prev.message;
   }
   if (!status.initContainerStatuses) delete status.initContainerStatuses;
   if (!status.hostIP) delete status.hostIP;

@@ -79,6 +79,8 @@ export interface NodeStatusInput {
   /** Why the node is not ready (runtime, network, PLEG), or undefined. */
   notReady?: string;
   images?: { names: string[]; sizeBytes: number }[];
+  /** The eviction manager's pressure conditions (both false without one). */
+  pressure?: { memory: boolean; disk: boolean };
   previous?: NodeStatus;
   now: Date;
 }
@@ -129,8 +131,12 @@ export function buildNodeStatus(i: NodeStatusInput): NodeStatus {
     capacity,
     allocatable: allocatableOf(capacity, i.kubeReserved, i.systemReserved),
     conditions: [
-      cond('MemoryPressure', true, 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', i.previous, now, 'False'),
-      cond('DiskPressure', true, 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', i.previous, now, 'False'),
+      i.pressure?.memory
+        ? cond('MemoryPressure', false, 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available', i.previous, now, 'False')
+        : cond('MemoryPressure', true, 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', i.previous, now, 'False'),
+      i.pressure?.disk
+        ? cond('DiskPressure', false, 'KubeletHasDiskPressure', 'kubelet has disk pressure', i.previous, now, 'False')
+        : cond('DiskPressure', true, 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', i.previous, now, 'False'),
       cond('PIDPressure', true, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', i.previous, now, 'False'),
       cond('Ready', ready, ready ? 'KubeletReady' : 'KubeletNotReady', ready ? 'kubelet is posting ready status' : i.notReady!, i.previous, now, 'True'),
     ],

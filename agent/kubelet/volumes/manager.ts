@@ -33,6 +33,7 @@
  * Concurrency: every operation on one pod holds that pod's lock; pods are
  * independent.
  */
+import { existsSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import { chmod, mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -189,9 +190,18 @@ export class DiskVolumeManager implements VolumeManager {
     });
   }
 
+  async releaseVolumes(podUID: string): Promise<void> {
+    const dir = this.dirs.volumesDir(podUID);
+    if (!existsSync(dir)) return;
+    await this.locks.run(podUID, () => this.unmountAndRemove(dir, podUID));
+  }
+
   async tearDownPodVolumes(podUID: string): Promise<void> {
-    await this.locks.run(podUID, async () => {
-      const podDir = this.dirs.podDir(podUID);
+    await this.locks.run(podUID, () => this.unmountAndRemove(this.dirs.podDir(podUID), podUID));
+  }
+
+  private async unmountAndRemove(podDir: string, podUID: string): Promise<void> {
+    {
       // Deepest first; a second pass catches a path mounted twice.
       for (let pass = 0; pass < 3; pass++) {
         const mounts = await this.mounter.mountsUnder(podDir);
@@ -211,7 +221,7 @@ export class DiskVolumeManager implements VolumeManager {
       }
       await rm(podDir, { recursive: true, force: true });
       this.written.delete(podUID);
-    });
+    }
   }
 
   async podsOnDisk(): Promise<string[]> {
