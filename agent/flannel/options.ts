@@ -4,14 +4,18 @@
  * Go-style. The glog flags (-v, -logtostderr, -log_dir …) are shared with the
  * Kubernetes daemons; Go's underscore spellings are accepted.
  *
- * -etcd-endpoints defaults to http://127.0.0.1:2379 only (v0.10 also listed the
- * legacy :4001 port, which etcd 3 no longer serves by default).
+ * -etcd-endpoints keeps v0.10's default (the legacy :4001 port, then :2379):
+ * the client fails over from one endpoint to the next, so an etcd 3 that
+ * serves only 2379 is found all the same.
+ *
+ * Not from v0.10 but from later flannel releases, where v0.10 behaved so:
+ * -iptables-forward-rules (v0.10 always installed the FORWARD accepts).
  */
 import type { CommandSpec } from '../../controlplane/machinery/flags/command.js';
 import type { FlagSpec } from '../../controlplane/machinery/flags/types.js';
 
 const flags: readonly FlagSpec[] = [
-  { name: 'etcd-endpoints', type: 'stringList', default: 'http://127.0.0.1:2379', help: 'a comma-delimited list of etcd endpoints' },
+  { name: 'etcd-endpoints', type: 'stringList', default: 'http://127.0.0.1:4001,http://127.0.0.1:2379', help: 'a comma-delimited list of etcd endpoints' },
   { name: 'etcd-prefix', type: 'string', default: '/coreos.com/network', help: 'etcd prefix' },
   { name: 'etcd-keyfile', type: 'string', default: '', help: 'SSL key file used to secure etcd communication' },
   { name: 'etcd-certfile', type: 'string', default: '', help: 'SSL certification file used to secure etcd communication' },
@@ -27,6 +31,10 @@ const flags: readonly FlagSpec[] = [
   { name: 'kube-subnet-mgr', type: 'bool', default: false, help: 'contact the Kubernetes API for subnet assignment instead of etcd.' },
   { name: 'kube-api-url', type: 'string', default: '', help: 'Kubernetes API server URL. Does not need to be specified if flannel is running in a pod.' },
   { name: 'kubeconfig-file', type: 'string', default: '', help: 'kubeconfig file location. Does not need to be specified if flannel is running in a pod.' },
+  { name: 'net-config-path', type: 'string', default: '/etc/kube-flannel/net-conf.json', help: 'path to the network configuration file (with -kube-subnet-mgr)' },
+  { name: 'kube-annotation-prefix', type: 'string', default: 'flannel.alpha.coreos.com', help: 'Kubernetes annotation prefix. Can contain single slash "/", otherwise it will be appended at the end.' },
+  { name: 'iptables-resync', type: 'int', default: 5, help: 'resync period for iptables rules, in seconds' },
+  { name: 'iptables-forward-rules', type: 'bool', default: true, help: 'add default accept rules to FORWARD chain in iptables' },
   { name: 'healthz-ip', type: 'ip', default: '0.0.0.0', help: 'the IP address for healthz server to listen' },
   { name: 'healthz-port', type: 'int', default: 0, help: 'the port for healthz server to listen(0 to disable)' },
 ];

@@ -46,6 +46,8 @@ export interface StartEtcdOptions {
   members?: 1 | 3;
   /** How long to wait for health. Default 20 s. */
   timeoutMs?: number;
+  /** Also serve the v2 keys API (`--enable-v2`), as flanneld 0.10 uses it. Default false. */
+  enableV2?: boolean;
 }
 
 class Member implements EtcdMember {
@@ -170,6 +172,7 @@ export async function startEtcd(owner: TeardownOwner, opts: StartEtcdOptions = {
       '--logger', 'zap',
       '--log-outputs', 'stderr',
       '--log-level', 'warn',
+      ...(opts.enableV2 ? ['--enable-v2'] : []),
     ];
     members.push(new Member(names[i], clientURL, peer(i), dataDir, join(root, `${names[i]}.log`), args));
   }

@@ -3,7 +3,7 @@
  * Assumes dist/ is built (hack/test.sh runs `npx tsc -b tsconfig.json` first).
  */
 import test from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,12 +50,26 @@ test('bin/kube-scheduler with a positional argument: exit 2', (t) => {
   t.regex(r.stderr, /^error: unexpected argument "start"/);
 });
 
-test('bin/flanneld with no flags: exit 1 with the not-implemented line', (t) => {
-  const r = run('flanneld', []);
+test('bin/flanneld -iface naming no interface: exit 1 with the reason, nothing configured', (t) => {
+  const r = run('flanneld', ['-iface=kt-no-such-if0', '-etcd-endpoints=http://127.0.0.1:1']);
   t.is(r.status, 1);
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   t.regex(lines[0], /^I\d{4} [\d:.]+ +\d+ flanneld\] Starting flanneld /);
-  t.regex(lines[lines.length - 1], /^E\d{4} .* flanneld\] flanneld: not implemented yet in kubets \(a later issue\); refusing to pretend to run$/);
+  t.regex(lines[lines.length - 1], /^E\d{4} .* flanneld\] invalid configuration: failed to find the interface to use: no interface named or addressed kt-no-such-if0 \(-iface\)$/);
+});
+
+test('bin/flanneld with no reachable etcd: says what it waits for, retries, exits 0 on SIGTERM', async (t) => {
+  // -iface=lo and an endpoint nobody serves: it only reads links and addresses, then waits for etcd.
+  const p = spawn(process.execPath, [join(ROOT, 'bin', 'flanneld'), '-iface=lo', '-etcd-endpoints=http://127.0.0.1:1', '-etcd-prefix=/atomic.io/network'], { cwd: ROOT });
+  let err = '';
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => p.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  while (!/fetch network config: no etcd endpoint answered/.test(err) && Date.now() < deadline && p.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+  p.kill('SIGTERM');
+  t.is(await exited, 0, err);
+  t.regex(err, /^I.*\] Using interface with name lo and address 127\.0\.0\.1/m);
+  t.regex(err, /^E.*\] fetch network config: no etcd endpoint answered: http:\/\/127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1 \(retrying in 1s\)$/m);
 });
 
 test('bin/kube-scheduler --version', (t) => {
@@ -77,13 +91,13 @@ test('bin/kube-controller-manager --v=1: FLAG dump, no-op and deprecation lines 
 test('bin/flanneld -logtostderr=false -log-dir: lines go to <dir>/flanneld.log, errors also to stderr, secrets redacted', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kubets-bin-'));
   try {
-    const r = run('flanneld', ['-logtostderr=false', `-log-dir=${dir}`, '-etcd-password=hunter2', '-v=1']);
+    const r = run('flanneld', ['-logtostderr=false', `-log-dir=${dir}`, '-etcd-password=hunter2', '-v=1', '-iface=kt-no-such-if0']);
     t.is(r.status, 1);
     const file = readFileSync(join(dir, 'flanneld.log'), 'utf8');
     t.regex(file, /\] Starting flanneld /);
     t.regex(file, /\] FLAG: -etcd-password="<redacted>"$/m);
     t.false(file.includes('hunter2'));
-    t.regex(r.stderr, /^E.*flanneld: not implemented yet/m);
+    t.regex(r.stderr, /^E.*\] invalid configuration: failed to find the interface to use/m);
     t.false(r.stderr.includes('Starting flanneld'));
     t.false(r.stderr.includes('hunter2'));
   } finally {
