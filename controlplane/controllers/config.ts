@@ -21,6 +21,8 @@ export interface Concurrency {
   rc: number;
   replicaset: number;
   serviceaccount: number;
+  /** --concurrent-serviceaccount-token-syncs */
+  serviceaccountToken: number;
   job: number;
 }
 
@@ -43,6 +45,10 @@ export interface ControllerManagerOptions {
   deploymentSyncPeriodMs: number;
   /** --horizontal-pod-autoscaler-sync-period, -upscale-delay, -downscale-delay. */
   hpa: { syncPeriodMs: number; upscaleDelayMs: number; downscaleDelayMs: number };
+  /** --service-account-private-key-file: signs service account tokens; empty switches the token controller off. */
+  serviceAccountPrivateKeyFile: string;
+  /** --root-ca-file: put in each token secret as ca.crt. */
+  rootCAFile: string;
   /** --node-monitor-*, --pod-eviction-timeout, --*node-eviction-rate, zone thresholds. */
   nodeLifecycle: NodeLifecycleOptions;
   /** --allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size, --cidr-allocator-type, --service-cluster-ip-range. */
@@ -74,9 +80,11 @@ export function defaultOptions(log: Logger): ControllerManagerOptions {
     controllerStartIntervalMs: 0,
     minResyncPeriodMs: 12 * 3600_000,
     enableGarbageCollector: false,
-    concurrency: { deployment: 5, endpoint: 5, gc: 20, rc: 5, replicaset: 5, serviceaccount: 1, job: 5 },
+    concurrency: { deployment: 5, endpoint: 5, gc: 20, rc: 5, replicaset: 5, serviceaccount: 1, serviceaccountToken: 5, job: 5 },
     deploymentSyncPeriodMs: 30_000,
     hpa: { syncPeriodMs: 30_000, upscaleDelayMs: 180_000, downscaleDelayMs: 300_000 },
+    serviceAccountPrivateKeyFile: '',
+    rootCAFile: '',
     nodeLifecycle: defaultNodeLifecycleOptions(),
     nodeIpam: defaultNodeIpamOptions(),
     podGC: defaultPodGCOptions(),
@@ -124,8 +132,11 @@ export function optionsFromFlags(f: ParsedFlags, log: Logger): ControllerManager
     rc: positive(f, 'concurrent-rc-syncs'),
     replicaset: positive(f, 'concurrent-replicaset-syncs'),
     serviceaccount: 1,
+    serviceaccountToken: positive(f, 'concurrent-serviceaccount-token-syncs'),
     job: 5,
   };
+  o.serviceAccountPrivateKeyFile = f.string('service-account-private-key-file');
+  o.rootCAFile = f.string('root-ca-file');
   o.deploymentSyncPeriodMs = f.duration('deployment-controller-sync-period');
   o.hpa = {
     syncPeriodMs: f.duration('horizontal-pod-autoscaler-sync-period'),

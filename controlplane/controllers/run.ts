@@ -15,6 +15,7 @@
  * endpoints controller.
  */
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { realClock } from '../client/clock.js';
 import { EventBroadcaster } from '../client/events.js';
 import { SharedInformerFactory } from '../client/factory.js';
@@ -43,6 +44,7 @@ import { ReplicaController } from './replicaset/controller.js';
 import { replicaSetKind, replicationControllerKind } from './replicaset/kinds.js';
 import { startServer, type RunningServer } from './server.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { TokensController } from './serviceaccount/tokens.js';
 import { StatefulSetController } from './statefulset/controller.js';
 
 export type RunOutcome = 'stopped' | 'lost-leadership';
@@ -91,6 +93,13 @@ function build(name: string, ctx: ControllerContext, opts: ControllerManagerOpti
       return new StatefulSetController(ctx);
     case 'cronjob':
       return new CronJobController(ctx);
+    case 'serviceaccount-token':
+      if (!opts.serviceAccountPrivateKeyFile) return undefined;
+      return new TokensController(ctx, {
+        privateKeyPEM: readFileSync(opts.serviceAccountPrivateKeyFile),
+        rootCA: opts.rootCAFile ? readFileSync(opts.rootCAFile) : undefined,
+        workers: c.serviceaccountToken,
+      });
     case 'horizontalpodautoscaling':
       return new PodAutoscalerController(ctx, opts.hpa);
   }
@@ -156,7 +165,7 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
       };
       const c = build(name, ctx, opts, metrics);
       if (!c) {
-        log.info(`controller "${name}" is disabled`, name === 'garbagecollector' ? { reason: '--enable-garbage-collector=false' } : {});
+        log.info(`controller "${name}" is disabled`, name === 'garbagecollector' ? { reason: '--enable-garbage-collector=false' } : name === 'serviceaccount-token' ? { reason: 'no --service-account-private-key-file' } : {});
         continue;
       }
       controllers.push(c);

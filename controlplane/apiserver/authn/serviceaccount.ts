@@ -8,29 +8,10 @@
 import type { KeyObject } from 'node:crypto';
 import type { ObjectAccess } from '../admission/objects.js';
 import { verifyJWT } from './jwt.js';
+import { CLAIM_NAMESPACE, CLAIM_SA_NAME, CLAIM_SA_UID, CLAIM_SECRET_NAME, LEGACY_ISSUER, serviceAccountUsername } from '../../machinery/serviceaccount.js';
 import type { AuthnResult, TokenAuthenticator } from './types.js';
 
-export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
-export const CLAIM_NAMESPACE = 'kubernetes.io/serviceaccount/namespace';
-export const CLAIM_SECRET_NAME = 'kubernetes.io/serviceaccount/secret.name';
-export const CLAIM_SA_NAME = 'kubernetes.io/serviceaccount/service-account.name';
-export const CLAIM_SA_UID = 'kubernetes.io/serviceaccount/service-account.uid';
-
-export function serviceAccountUsername(ns: string, name: string): string {
-  return `system:serviceaccount:${ns}:${name}`;
-}
-
-/** The claims of a legacy token, as the token controller writes them. */
-export function legacyClaims(ns: string, saName: string, saUID: string, secretName: string): Record<string, unknown> {
-  return {
-    iss: LEGACY_ISSUER,
-    [CLAIM_NAMESPACE]: ns,
-    [CLAIM_SECRET_NAME]: secretName,
-    [CLAIM_SA_NAME]: saName,
-    [CLAIM_SA_UID]: saUID,
-    sub: serviceAccountUsername(ns, saName),
-  };
-}
+export { CLAIM_NAMESPACE, CLAIM_SA_NAME, CLAIM_SA_UID, CLAIM_SECRET_NAME, LEGACY_ISSUER, legacyClaims, serviceAccountUsername } from '../../machinery/serviceaccount.js';
 
 export class ServiceAccountAuthenticator implements TokenAuthenticator {
   readonly name = 'serviceaccount';
