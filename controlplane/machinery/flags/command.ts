@@ -163,8 +163,10 @@ export async function runDaemon<C>(spec: DaemonSpec<C>, argv: string[], io?: Com
   const onSignal = () => ac.abort();
   signal?.addEventListener('abort', onSignal, { once: true });
   if (!signal) {
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // `on`, not `once`, until run() returns: execa's signal-exit re-raises a signal that no other
+    // listener is left to handle, which would kill a daemon stopping while it runs a child (iptables).
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   }
   try {
     const code = await spec.run(cfg, ac.signal);
