@@ -466,7 +466,9 @@ export class Kubelet {
   podCleanedUp(uid: string): boolean {
     const rs = this.d.pleg.cachedStatus(uid);
     if (!rs) return true;
-    return !rs.containers.some((c) => c.state === 'running' || c.state === 'created') && !rs.sandboxes.some((s) => s.ready);
+    const stopped = !rs.containers.some((c) => c.state === 'running' || c.state === 'created') && !rs.sandboxes.some((s) => s.ready);
+    // Memory-backed emptyDirs hold their memory until released: the eviction manager must not count it as still in use.
+    return stopped && !(this.d.volumes.holdsVolumes?.(uid) ?? false);
   }
 
   /** Whether a source still has the pod (container GC). */

@@ -177,6 +177,8 @@ export interface VolumeManager {
    * emptyDirs give their memory back. The pod directory (termination messages) stays.
    */
   releaseVolumes?(podUID: string): Promise<void>;
+  /** Whether the pod still has a volumes directory (set up and not yet released). */
+  holdsVolumes?(podUID: string): boolean;
   /** Pod UIDs that have volume directories on disk (for cleaning up orphans after a restart). */
   podsOnDisk(): Promise<string[]>;
 }

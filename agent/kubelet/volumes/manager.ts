@@ -190,6 +190,10 @@ export class DiskVolumeManager implements VolumeManager {
     });
   }
 
+  holdsVolumes(podUID: string): boolean {
+    return existsSync(this.dirs.volumesDir(podUID));
+  }
+
   async releaseVolumes(podUID: string): Promise<void> {
     const dir = this.dirs.volumesDir(podUID);
     if (!existsSync(dir)) return;

@@ -98,7 +98,7 @@ test.serial('memory pressure: the BestEffort pod is evicted, the Guaranteed one 
 
     // The Guaranteed pod was never touched.
     const gpod = await getPod(env, 'guaranteed');
-    t.is(gpod.status?.phase, 'Running');
+    t.is(gpod.status?.phase, 'Running', `guaranteed: ${gpod.status?.reason ?? ''} ${gpod.status?.message ?? ''}; events: ${(await env.client.resource(resources.events, env.ns).list()).items.map((e) => `${e.involvedObject?.name}/${e.reason}: ${e.message}`).join(' | ')}`);
     t.is(gpod.status?.containerStatuses?.[0]?.restartCount, 0);
 
     const metrics = await kc.ok(['get', '--raw', `/api/v1/nodes/${k.nodeName}/proxy/metrics`]);
