@@ -106,6 +106,32 @@ start kube-controller-manager "$ROOT/bin/kube-controller-manager" --master="http
   --port="$CM_PORT" --enable-garbage-collector=true --logtostderr=true --v=1
 wait_http "http://127.0.0.1:$CM_PORT/healthz" kube-controller-manager
 
+# ---- kube-dns (cluster DNS add-on) ----------------------------------------------------
+# A host daemon on DNS_PORT (UDP+TCP), published as the Service kube-system/kube-dns
+# (clusterIP DNS_SERVICE_IP, port 53) whose selector-less Endpoints point at this host,
+# so pods with --cluster-dns=DNS_SERVICE_IP reach it through kube-proxy. DNS=0 skips it.
+# Environment: DNS (1), DNS_PORT (10053), DNS_HEALTHZ_PORT (8081), DNS_SERVICE_IP (10.0.0.10),
+# DNS_DOMAIN (cluster.local), HOST_IP (this host's first address).
+KUBELET_DNS_FLAGS=()
+if [[ ${DNS:-1} == 1 ]]; then
+  DNS_PORT="${DNS_PORT:-10053}"; DNS_HEALTHZ_PORT="${DNS_HEALTHZ_PORT:-8081}"
+  DNS_SERVICE_IP="${DNS_SERVICE_IP:-10.0.0.10}"; DNS_DOMAIN="${DNS_DOMAIN:-cluster.local}"
+  HOST_IP="${HOST_IP:-$(hostname -I | awk '{print $1}')}"
+  start kube-dns "$ROOT/bin/kube-dns" --kube-master-url="http://127.0.0.1:$API_PORT" --domain="$DNS_DOMAIN" \
+    --dns-port="$DNS_PORT" --healthz-port="$DNS_HEALTHZ_PORT" --config-map=kube-dns --logtostderr=true --v=1
+  wait_http "http://127.0.0.1:$DNS_HEALTHZ_PORT/healthz" kube-dns
+  api="http://127.0.0.1:$API_PORT/api/v1/namespaces/kube-system"
+  post() { # path, JSON: 201 created or 409 already there
+    local code; code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d "$2" "$api/$1")
+    [[ $code == 201 || $code == 409 ]] || { log "POST $1: HTTP $code"; return 1; }
+  }
+  post services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","labels":{"k8s-app":"kube-dns","kubernetes.io/name":"KubeDNS"}},"spec":{"clusterIP":"'"$DNS_SERVICE_IP"'","ports":[{"name":"dns","port":53,"protocol":"UDP","targetPort":'"$DNS_PORT"'},{"name":"dns-tcp","port":53,"protocol":"TCP","targetPort":'"$DNS_PORT"'}]}}'
+  curl -sS -o /dev/null -X DELETE "$api/endpoints/kube-dns" || true   # the host address may have changed
+  post endpoints '{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"kube-dns"},"subsets":[{"addresses":[{"ip":"'"$HOST_IP"'"}],"ports":[{"name":"dns","port":'"$DNS_PORT"',"protocol":"UDP"},{"name":"dns-tcp","port":'"$DNS_PORT"',"protocol":"TCP"}]}]}'
+  KUBELET_DNS_FLAGS=(--cluster-dns="$DNS_SERVICE_IP" --cluster-domain="$DNS_DOMAIN")
+fi
+# ---- end kube-dns ---------------------------------------------------------------------
+
 # This machine as the node: the kubelet runs pods on the local Docker engine
 # (Docker's bridge networking while the node has no pod CIDR), kube-proxy
 # programs Service VIPs into this host's iptables. NODE=0 skips both.
@@ -116,7 +142,7 @@ if [[ ${NODE:-1} == 1 ]]; then
   start kubelet "$ROOT/bin/kubelet" --kubeconfig="$DIR/kubeconfig" --hostname-override="$NODE_NAME" \
     --root-dir="$DIR/data/kubelet" --healthz-port="$KUBELET_HEALTHZ_PORT" --read-only-port=0 \
     --port="${KUBELET_PORT:-10250}" --cert-dir="$DIR/data/kubelet/pki" \
-    --logtostderr=true --v=1
+    --logtostderr=true --v=1 "${KUBELET_DNS_FLAGS[@]}"
   wait_http "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" kubelet
   PROXY_HEALTHZ_PORT="${PROXY_HEALTHZ_PORT:-10256}"
   start kube-proxy "$ROOT/bin/kube-proxy" --master="http://127.0.0.1:$API_PORT" --hostname-override="$NODE_NAME" \

@@ -24,7 +24,7 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 # --- Debian packages -------------------------------------------------------
-PACKAGES=(docker.io etcd-server etcd-client iptables conntrack iproute2 busybox-static
+PACKAGES=(docker.io etcd-server etcd-client iptables conntrack iproute2 busybox-static curl
           containernetworking-plugins gcc libc6-dev)
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -16,6 +16,7 @@ import { schedulerCommand } from '../../controlplane/scheduler/options.js';
 import { kubeletCommand } from '../../agent/kubelet/options.js';
 import { proxyCommand } from '../../agent/proxy/options.js';
 import { flannelCommand } from '../../agent/flannel/options.js';
+import { dnsCommand } from '../../controlplane/addons/dns/options.js';
 import { commandTable, parseArgs, parseEnvFile, splitCommandLine, type CommandSpec, type ParsedFlags } from '../../controlplane/machinery/flags/index.js';
 import { tryRun, type RunResult } from '../harness/exec.js';
 
@@ -122,6 +123,18 @@ const cases: UnitCase[] = [
       if (f.string('etcd-prefix') !== '/atomic.io/network') throw new Error(`flanneld: -etcd-prefix=${f.string('etcd-prefix')}`);
     },
   },
+  {
+    daemon: 'kube-dns',
+    command: dnsCommand,
+    envFiles: ['-/etc/kubernetes/config', '-/etc/kubernetes/dns'],
+    vars: ['KUBE_LOGTOSTDERR', 'KUBE_LOG_LEVEL', 'KUBE_MASTER', 'KUBE_DNS_DOMAIN', 'KUBE_DNS_ARGS'],
+    check: (f) => {
+      // --master is kube-dns's alias of --kube-master-url, so the shared KUBE_MASTER works.
+      if (f.string('kube-master-url') !== 'http://127.0.0.1:8080') throw new Error(`kube-dns: --kube-master-url=${f.string('kube-master-url')}`);
+      if (f.string('domain') !== 'cluster.local.') throw new Error(`kube-dns: --domain=${f.string('domain')}`);
+      if (f.string('config-map') !== 'kube-dns') throw new Error(`kube-dns: --config-map=${f.string('config-map')}`);
+    },
+  },
 ];
 
 const readUnit = (daemon: string): UnitFile => parseUnit(readFileSync(join(SYSTEMD, `${daemon}.service`), 'utf8'));
@@ -141,7 +154,7 @@ function parseUnitFlags(c: UnitCase): ParsedFlags {
   return r.flags;
 }
 
-test('systemd/ holds exactly the six units', (t) => {
+test('systemd/ holds exactly the seven units', (t) => {
   t.deepEqual(
     readdirSync(SYSTEMD).filter((f) => f.endsWith('.service')).sort(),
     cases.map((c) => `${c.daemon}.service`).sort(),
@@ -254,7 +267,7 @@ test('install.sh --root: stages the tree, the units and the sample env files', a
     const name = `${c.daemon}.service`;
     t.is(readFileSync(join(root, 'etc/systemd/system', name), 'utf8'), readFileSync(join(SYSTEMD, name), 'utf8'), name);
   }
-  t.deepEqual(samples(), ['etc/kubernetes/apiserver', 'etc/kubernetes/config', 'etc/kubernetes/controller-manager', 'etc/kubernetes/kubelet', 'etc/kubernetes/proxy', 'etc/kubernetes/scheduler', 'etc/sysconfig/flanneld']);
+  t.deepEqual(samples(), ['etc/kubernetes/apiserver', 'etc/kubernetes/config', 'etc/kubernetes/controller-manager', 'etc/kubernetes/dns', 'etc/kubernetes/kubelet', 'etc/kubernetes/proxy', 'etc/kubernetes/scheduler', 'etc/sysconfig/flanneld']);
   for (const s of samples()) t.is(readFileSync(join(root, s), 'utf8'), readFileSync(join(SYSTEMD, s), 'utf8'), s);
   for (const item of ['bin', 'dist', 'node_modules', 'package.json']) t.true(existsSync(join(root, 'opt/kubets', item)), item);
   t.true(lstatSync(join(root, 'var/lib/kubelet')).isDirectory());
