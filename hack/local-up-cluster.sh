@@ -76,7 +76,10 @@ if [[ $STORAGE_BACKEND == etcd3 ]]; then
   storage_flags=(--storage-backend=etcd3 --etcd-servers="$ETCD_SERVERS")
 fi
 
+# The kubelet is reached at its node's InternalIP first (as the seeds' own script sets it): a node
+# name need not resolve.
 start kube-apiserver "$ROOT/bin/kube-apiserver" --insecure-port="$API_PORT" --secure-port=0 \
+  --kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname,InternalDNS,ExternalDNS \
   --cert-dir="$DIR/data/certs" --logtostderr=true --v=1 "${storage_flags[@]}"
 wait_http "http://127.0.0.1:$API_PORT/healthz" kube-apiserver
 

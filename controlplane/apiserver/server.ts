@@ -213,15 +213,22 @@ export class ApiServer {
   private async ensureKubernetesService(): Promise<void> {
     const svcReg = this.core('services');
     const port = this.opts.endpointPort ?? 443;
-    try {
-      await svcReg.create('default', {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-        spec: { type: 'ClusterIP', clusterIP: this.services.ips.ipAt(0), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
-      });
-    } catch (e) {
-      if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+    // Look first: creating it again would try to allocate its address, which the existing one holds.
+    const existing = await svcReg.get('default', 'kubernetes').catch((e: unknown) => {
+      if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
+      throw e;
+    });
+    if (!existing) {
+      try {
+        await svcReg.create('default', {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+          spec: { type: 'ClusterIP', clusterIP: this.services.ips.ipAt(0), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+        });
+      } catch (e) {
+        if (!(e instanceof StatusError && e.reason === 'AlreadyExists')) throw e;
+      }
     }
     const epReg = this.core('endpoints');
     const want = {
