@@ -120,15 +120,18 @@ if [[ ${DNS:-1} == 1 ]]; then
   DNS_PORT="${DNS_PORT:-10053}"; DNS_HEALTHZ_PORT="${DNS_HEALTHZ_PORT:-8081}"
   DNS_SERVICE_IP="${DNS_SERVICE_IP:-10.0.0.10}"; DNS_DOMAIN="${DNS_DOMAIN:-cluster.local}"
   HOST_IP="${HOST_IP:-$(hostname -I | awk '{print $1}')}"
+  # Bound to HOST_IP, not 0.0.0.0: a UDP answer must leave from the address the (DNAT'd) query went
+  # to, or conntrack cannot map it back to the Service IP (Node's sockets cannot pick per packet).
   start kube-dns "$ROOT/bin/kube-dns" --kube-master-url="http://127.0.0.1:$API_PORT" --domain="$DNS_DOMAIN" \
-    --dns-port="$DNS_PORT" --healthz-port="$DNS_HEALTHZ_PORT" --config-map=kube-dns --logtostderr=true --v=1
+    --dns-bind-address="$HOST_IP" --dns-port="$DNS_PORT" --healthz-port="$DNS_HEALTHZ_PORT" --config-map=kube-dns --logtostderr=true --v=1
   wait_http "http://127.0.0.1:$DNS_HEALTHZ_PORT/healthz" kube-dns
   api="http://127.0.0.1:$API_PORT/api/v1/namespaces/kube-system"
   post() { # path, JSON: 201 created or 409 already there
     local code; code=$(curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d "$2" "$api/$1")
     [[ $code == 201 || $code == 409 ]] || { log "POST $1: HTTP $code"; return 1; }
   }
-  post services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","labels":{"k8s-app":"kube-dns","kubernetes.io/name":"KubeDNS"}},"spec":{"clusterIP":"'"$DNS_SERVICE_IP"'","ports":[{"name":"dns","port":53,"protocol":"UDP","targetPort":'"$DNS_PORT"'},{"name":"dns-tcp","port":53,"protocol":"TCP","targetPort":'"$DNS_PORT"'}]}}'
+  # (looked up first: creating it again would ask for its cluster IP, which it already holds)
+  curl -fsS -o /dev/null "$api/services/kube-dns" 2>/dev/null || post services '{"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns","labels":{"k8s-app":"kube-dns","kubernetes.io/name":"KubeDNS"}},"spec":{"clusterIP":"'"$DNS_SERVICE_IP"'","ports":[{"name":"dns","port":53,"protocol":"UDP","targetPort":'"$DNS_PORT"'},{"name":"dns-tcp","port":53,"protocol":"TCP","targetPort":'"$DNS_PORT"'}]}}'
   curl -sS -o /dev/null -X DELETE "$api/endpoints/kube-dns" || true   # the host address may have changed
   post endpoints '{"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"kube-dns"},"subsets":[{"addresses":[{"ip":"'"$HOST_IP"'"}],"ports":[{"name":"dns","port":'"$DNS_PORT"',"protocol":"UDP"},{"name":"dns-tcp","port":'"$DNS_PORT"',"protocol":"TCP"}]}]}'
   KUBELET_DNS_FLAGS=(--cluster-dns="$DNS_SERVICE_IP" --cluster-domain="$DNS_DOMAIN")
