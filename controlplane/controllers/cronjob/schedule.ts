@@ -11,7 +11,7 @@
  * - next() searches at most five years ahead; a schedule that never fires
  *   (Feb 30) answers undefined.
  */
-import { parseCron, type CronSchedule } from '../../api/batch/v1/cron.js';
+import { DESCRIPTOR_FIELDS, parseCron, type CronSchedule } from '../../api/batch/v1/cron.js';
 
 const MINUTE = 60_000;
 
@@ -38,15 +38,6 @@ function isStar(field: string): boolean {
   });
 }
 
-const DESCRIPTOR_FIELDS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 /** Parses a schedule (throws the parser's error). timeZone: spec.timeZone, which wins over a TZ= prefix. */
 export function parseSchedule(spec: string, timeZone?: string): Schedule {

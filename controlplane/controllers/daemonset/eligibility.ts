@@ -19,7 +19,8 @@
  * Resource fit and host ports are not checked (the kubelet refuses a pod
  * that does not fit, and the pod then shows Failed).
  */
-import type { Node, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, PodTemplateSpec, Taint, Toleration } from '../../api/core/v1/types.js';
+import { nodeSelectorTermsMatch, toleratesAny } from '../../api/core/v1/nodematch.js';
+import type { Node, PodSpec, PodTemplateSpec, Toleration } from '../../api/core/v1/types.js';
 import type { RO } from '../common/types.js';
 
 export interface NodeDecision {
@@ -54,52 +55,12 @@ export function addDaemonTolerations(spec: PodSpec): void {
   spec.tolerations = list;
 }
 
-function tolerates(t: RO<Toleration>, taint: RO<Taint>): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
-function requirementMatches(r: RO<NodeSelectorRequirement>, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && vals.includes(value);
-    case 'NotIn':
-      return value === undefined || !vals.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || vals.length !== 1 || !/^[+-]?\d+$/.test(vals[0]) || !/^[+-]?\d+$/.test(value)) return false;
-      return r.operator === 'Gt' ? Number(value) > Number(vals[0]) : Number(value) < Number(vals[0]);
-    }
-    default:
-      return false;
-  }
-}
-
-/** A term matches when every expression and field does; an empty term matches nothing. */
-function termMatches(term: RO<NodeSelectorTerm>, node: RO<Node>): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  for (const r of exprs) if (!requirementMatches(r, Object.hasOwn(labels, r.key) ? labels[r.key] : undefined)) return false;
-  for (const r of fields) if (r.key !== 'metadata.name' || !requirementMatches(r, node.metadata.name)) return false;
-  return true;
-}
-
 /** nodeSelector and required node affinity (PodMatchNodeSelector). */
 export function matchesNode(spec: RO<PodSpec> | undefined, node: RO<Node>): boolean {
   const labels = node.metadata.labels ?? {};
   for (const [k, v] of Object.entries(spec?.nodeSelector ?? {})) if (labels[k] !== v) return false;
   const required = spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
-  if (required) return (required.nodeSelectorTerms ?? []).some((t) => termMatches(t, node));
+  if (required) return nodeSelectorTermsMatch(required.nodeSelectorTerms ?? [], node);
   return true;
 }
 
@@ -112,7 +73,7 @@ export function nodeShouldRunDaemonPod(template: RO<PodTemplateSpec> | undefined
   let noSchedule = false;
   for (const taint of node.spec?.taints ?? []) {
     if (taint.effect !== 'NoSchedule' && taint.effect !== 'NoExecute') continue;
-    if (tolerations.some((t) => tolerates(t, taint))) continue;
+    if (toleratesAny(tolerations, taint)) continue;
     if (taint.effect === 'NoExecute') return NO;
     noSchedule = true;
   }

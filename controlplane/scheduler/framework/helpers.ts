@@ -2,82 +2,21 @@
 import type { LabelSelector } from '../../machinery/meta/types.js';
 import { Requirement, selectorFromLabelSelector, type Selector } from '../../machinery/labels.js';
 import type { DeepReadonly } from '../../client/types.js';
-import type { NodeSelectorRequirement, NodeSelectorTerm, PodAffinityTerm, Taint, Toleration } from '../../api/core/v1/types.js';
-import type { RNode, RPod } from '../types.js';
+import type { PodAffinityTerm, Taint } from '../../api/core/v1/types.js';
+import type { RPod } from '../types.js';
 
-type RToleration = DeepReadonly<Toleration>;
 type RTaint = DeepReadonly<Taint>;
 
-/** v1 Toleration.ToleratesTaint: empty effect matches every effect; empty key with Exists matches every key. */
-export function toleratesTaint(t: RToleration, taint: RTaint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
-export function toleratesAny(tolerations: readonly RToleration[] | undefined, taint: RTaint): boolean {
-  if (!tolerations) return false;
-  for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
-  return false;
-}
+export { toleratesAny, toleratesTaint } from '../../api/core/v1/nodematch.js';
 
 /** `{key: value}` as upstream prints a taint in the filter message. */
 export function formatTaint(t: RTaint): string {
   return `{${t.key}: ${t.value ?? ''}}`;
 }
 
-// ---- node selector terms ----------------------------------------------------
+// ---- node selector terms (api/core/v1/nodematch.ts) ---------------------------
 
-function requirementMatches(r: DeepReadonly<NodeSelectorRequirement>, value: string | undefined): boolean {
-  const vals = r.values ?? [];
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && vals.includes(value);
-    case 'NotIn':
-      return value === undefined || !vals.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-    case 'Lt': {
-      if (value === undefined || vals.length !== 1) return false;
-      const want = parseIntStrict(vals[0]);
-      const have = parseIntStrict(value);
-      if (want === undefined || have === undefined) return false;
-      return r.operator === 'Gt' ? have > want : have < want;
-    }
-    default:
-      return false;
-  }
-}
-
-function parseIntStrict(s: string): number | undefined {
-  return /^[+-]?\d+$/.test(s) ? Number(s) : undefined;
-}
-
-/** A term matches when all its expressions and fields match; a term with neither matches nothing (upstream). */
-export function nodeSelectorTermMatches(term: DeepReadonly<NodeSelectorTerm>, node: RNode): boolean {
-  const exprs = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (exprs.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata.labels ?? {};
-  for (const r of exprs) if (!requirementMatches(r, Object.hasOwn(labels, r.key) ? labels[r.key] : undefined)) return false;
-  for (const r of fields) {
-    // metadata.name is the only field upstream supports here.
-    if (r.key !== 'metadata.name') return false;
-    if (!requirementMatches(r, node.metadata.name)) return false;
-  }
-  return true;
-}
-
-/** Terms are ORed; an empty list matches nothing. */
-export function nodeSelectorTermsMatch(terms: readonly DeepReadonly<NodeSelectorTerm>[], node: RNode): boolean {
-  for (const t of terms) if (nodeSelectorTermMatches(t, node)) return true;
-  return false;
-}
+export { nodeSelectorTermMatches, nodeSelectorTermsMatch } from '../../api/core/v1/nodematch.js';
 
 // ---- pod affinity terms -------------------------------------------------------
 

@@ -35,7 +35,8 @@ export interface CronSchedule {
   everyMs?: number;
 }
 
-const DESCRIPTOR_FIELDS: Record<string, string> = {
+/** The @-descriptors and the five fields each stands for (also the cronjob controller's). */
+export const DESCRIPTOR_FIELDS: Readonly<Record<string, string>> = {
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
   '@monthly': '0 0 1 * *',
