@@ -62,6 +62,8 @@ import { HttpSource } from './sources/http.js';
 import { MirrorClient } from './sources/mirror.js';
 import { PodManager } from './sources/podmanager.js';
 import type { PodSource } from './sources/types.js';
+import { apiReviews } from './server/reviews.js';
+import { KubeletAuth } from './server/auth.js';
 import { DockerAttacher, KubeletServer, RuntimeLocator, type Listening } from './server/index.js';
 import { startHealthz } from './status/healthz.js';
 import { KubeletStatusManager } from './status/manager.js';
@@ -143,6 +145,11 @@ export interface KubeletConfig {
   certDir: string;
   enableDebuggingHandlers: boolean;
   streamingConnectionIdleTimeoutMs: number;
+  /** --anonymous-auth, --client-ca-file, --authentication-token-webhook, --authorization-mode (server/auth.ts). */
+  anonymousAuth: boolean;
+  clientCAFile: string;
+  authenticationTokenWebhook: boolean;
+  authorizationMode: 'AlwaysAllow' | 'Webhook';
   masterServiceNamespace: string;
   maxDeadPerContainer: number;
   /** --eviction-hard/-soft/-soft-grace-period/-minimum-reclaim, parsed. */
@@ -198,6 +205,9 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
   const networkPlugin = enumOf(pluginFlag, ['', 'cni', 'kubenet'] as const, 'network-plugin');
   if (f.bool('runonce') && f.isSet('enable-server') && f.bool('enable-server')) throw new KubeletConfigError('--runonce is exclusive with --enable-server');
   const binDirs = [...f.string('cni-bin-dir').split(/[,:]/).filter(Boolean)];
+  if ((f.bool('authentication-token-webhook') || f.string('authorization-mode') === 'Webhook') && !(kubeconfigSet || existsSync(kubeconfigFlag)) && apiServers.length === 0) {
+    throw new KubeletConfigError('--authentication-token-webhook and --authorization-mode=Webhook ask the API server: give --kubeconfig or --api-servers');
+  }
   let evictionThresholds: Threshold[];
   try {
     evictionThresholds = parseEvictionConfig({ hard: f.eviction('eviction-hard'), soft: f.eviction('eviction-soft'), softGracePeriod: f.map('eviction-soft-grace-period'), minimumReclaim: f.map('eviction-minimum-reclaim') });
@@ -265,6 +275,10 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
     tlsCertFile: f.string('tls-cert-file'),
     tlsPrivateKeyFile: f.string('tls-private-key-file'),
     certDir: f.string('cert-dir'),
+    anonymousAuth: f.bool('anonymous-auth'),
+    clientCAFile: f.string('client-ca-file'),
+    authenticationTokenWebhook: f.bool('authentication-token-webhook'),
+    authorizationMode: enumOf(f.string('authorization-mode'), ['AlwaysAllow', 'Webhook'] as const, 'authorization-mode'),
     enableDebuggingHandlers: f.bool('enable-debugging-handlers'),
     streamingConnectionIdleTimeoutMs: f.duration('streaming-connection-idle-timeout'),
     masterServiceNamespace: f.string('master-service-namespace'),
@@ -548,11 +562,30 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   let server: KubeletServer | undefined;
   let serverPort = cfg.port;
   if (cfg.enableServer) {
+    const secured = cfg.clientCAFile !== '' || cfg.authenticationTokenWebhook || cfg.authorizationMode !== 'AlwaysAllow' || !cfg.anonymousAuth;
+    const auth = secured
+      ? new KubeletAuth({
+          anonymous: cfg.anonymousAuth,
+          clientCertificates: cfg.clientCAFile !== '',
+          tokenWebhook: cfg.authenticationTokenWebhook,
+          authorization: cfg.authorizationMode,
+          nodeName: cfg.nodeName,
+          reviews: client ? apiReviews(client) : undefined,
+        })
+      : undefined;
     server = new KubeletServer({
       address: cfg.address,
       port: cfg.port,
       readOnlyPort: cfg.readOnlyPort,
-      tls: { certFile: cfg.tlsCertFile || undefined, keyFile: cfg.tlsPrivateKeyFile || undefined, certDir: cfg.certDir, hostname: cfg.nodeName, addresses: nodeIP ? [nodeIP] : [] },
+      auth,
+      tls: {
+        certFile: cfg.tlsCertFile || undefined,
+        keyFile: cfg.tlsPrivateKeyFile || undefined,
+        certDir: cfg.certDir,
+        hostname: cfg.nodeName,
+        addresses: nodeIP ? [nodeIP] : [],
+        clientCA: cfg.clientCAFile ? readFileSync(cfg.clientCAFile) : undefined,
+      },
       enableDebuggingHandlers: cfg.enableDebuggingHandlers,
       runtime,
       locator: new RuntimeLocator(runtime, () => kubelet?.podsWithStatus() ?? []),

@@ -30,6 +30,7 @@ import { HttpError, rawStatus, sendJSON, sendStatus, sendText } from './http.js'
 import { findPod, serveContainerLogs } from './logs.js';
 import { netnsDialer, type PortDialer } from './portforward/dial.js';
 import { serveRemoteCommand, servePortForwardRequest, type StreamingDeps } from './streaming.js';
+import type { KubeletAuth } from './auth.js';
 import { servingCertificate } from './tls.js';
 import type { ContainerAttacher, ContainerLocator, PodsSource, ServerRuntime } from './types.js';
 
@@ -48,6 +49,8 @@ export interface KubeletServerTLS {
   /** Names the self-signed certificate covers. */
   hostname: string;
   addresses?: readonly string[];
+  /** --client-ca-file contents: client certificates are requested and verified against it (auth.ts). */
+  clientCA?: Buffer;
 }
 
 export interface KubeletServerOptions {
@@ -59,6 +62,8 @@ export interface KubeletServerOptions {
   readOnlyPort: number;
   /** TLS for --port; undefined serves plain http (tests, or an API server with --kubelet-https=false). */
   tls?: KubeletServerTLS;
+  /** Authentication and authorization of the main port (auth.ts); absent: everyone may do everything. */
+  auth?: KubeletAuth;
   /** --enable-debugging-handlers */
   enableDebuggingHandlers: boolean;
   /** --profiling: /debug/pprof on the main port. */
@@ -156,7 +161,9 @@ export class KubeletServer {
       const c = await servingCertificate(this.opts.tls);
       certFile = c.certFile;
       if (c.generated) this.log.info('generated a self-signed serving certificate', { certFile: c.certFile, keyFile: c.keyFile });
-      this.main = createHttpsServer({ cert: c.cert, key: c.key }, this.handle);
+      const clientCA = this.opts.tls.clientCA;
+      // The certificate is checked by auth.ts (socket.authorized): a request without one may still be a token or anonymous.
+      this.main = createHttpsServer({ cert: c.cert, key: c.key, ...(clientCA ? { ca: clientCA, requestCert: true, rejectUnauthorized: false } : {}) }, this.handle);
     } else this.main = createHttpServer(this.handle);
     this.main.on('upgrade', this.handleUpgrade);
     const port = await listen(this.main, this.opts.port, this.opts.address);
@@ -187,8 +194,16 @@ export class KubeletServer {
 
   /** The main port's request handler (usable without listen() in tests). */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    this.route(req, res, false).catch((e: unknown) => this.fail(res, e));
+    this.guarded(req, res).catch((e: unknown) => this.fail(res, e));
   };
+
+  private async guarded(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.opts.auth) {
+      const r = await this.opts.auth.check(req);
+      if (!r.ok) return sendText(res, r.code, r.message);
+    }
+    await this.route(req, res, false);
+  }
 
   readonly handleReadOnly = (req: IncomingMessage, res: ServerResponse): void => {
     this.route(req, res, true).catch((e: unknown) => this.fail(res, e));
@@ -197,6 +212,17 @@ export class KubeletServer {
   /** The main port's 'upgrade' handler: exec, attach and port-forward. */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
+    if (!this.opts.auth) return this.upgrade(req, socket, head);
+    this.opts.auth.check(req).then(
+      (r) => (r.ok ? this.upgrade(req, socket, head) : rawStatus(socket, r.code, r.message)),
+      (e: unknown) => {
+        this.log.error('kubelet server authorization failed', { err: (e as Error).message });
+        rawStatus(socket, 500, 'authorization failed');
+      },
+    );
+  };
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.upgraded.add(socket);
     socket.once('close', () => this.upgraded.delete(socket));
     const url = new URL(req.url ?? '/', 'http://kubelet');
@@ -220,7 +246,7 @@ export class KubeletServer {
       this.log.error('streaming request failed', { path: url.pathname, err: (e as Error).message });
       socket.destroy();
     });
-  };
+  }
 
   private fail(res: ServerResponse, e: unknown): void {
     if (e instanceof HttpError) return sendStatus(res, e.code, e.message);

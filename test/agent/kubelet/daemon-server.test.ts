@@ -5,7 +5,11 @@
 // kubelet runs on Docker.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { resources } from '../../../controlplane/client/resources.js';
 import { kubectlPath, makeKubectl } from '../../harness/kubectl.js';
 import { waitForOutput } from './server/env.js';
@@ -70,6 +74,42 @@ test('kubectl logs, exec, port-forward and the node proxy reach the kubelet daem
     t.is(await kc.ok(['get', '--raw', `/api/v1/nodes/${k.nodeName}/proxy/healthz`]), 'ok');
   } finally {
     for (const kc of kubectls) await kc.cleanup();
+    await k.cleanup();
+    await env.stop();
+  }
+});
+
+test('--anonymous-auth=false --client-ca-file: only the API server (its --kubelet-client-certificate) gets through; kubectl logs still works', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kubets-kubelet-ca-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const ssl = (args: string[]) => execa('openssl', args, { cwd: dir });
+  await ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kubelet-client-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
+  await writeFile(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  await ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=kube-apiserver', '-keyout', 'client.key', '-out', 'client.csr']);
+  await ssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'client.ext', '-out', 'client.crt']);
+  const env = await startEnv({ api: { kubelet: { https: true, port: 10250, timeoutMs: 5000, preferredAddressTypes: ['InternalIP'], certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') } } });
+  const k = await startKubelet(env, ['--node-ip=127.0.0.1', '--anonymous-auth=false', `--client-ca-file=${join(dir, 'ca.crt')}`]);
+  const kc = await makeKubectl('1.33', env.api.url);
+  try {
+    const listening = await k.server;
+    // Straight to the kubelet without a certificate: 401.
+    const code = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port: listening.port, path: '/pods', rejectUnauthorized: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    t.is(code, 401);
+    await env.client.resource(resources.pods, env.ns).create(pod('guarded', env.ns, k.nodeName, { containers: [{ name: 'c', image: BUSYBOX_IMAGE, command: ['sh', '-c', 'echo guarded-hello; sleep 3600'] }] }));
+    const logs = await eventually(async () => {
+      const r = await kc.run(['-n', env.ns, 'logs', 'guarded']);
+      return r.exitCode === 0 && r.stdout.includes('guarded-hello') ? r.stdout : undefined;
+    }, 30_000);
+    t.is(logs, 'guarded-hello');
+  } finally {
+    await kc.cleanup();
     await k.cleanup();
     await env.stop();
   }

@@ -17,6 +17,8 @@ const bad: [string[], RegExp][] = [
   [['--port=70000'], /invalid value for --port: 70000/],
   [['--read-only-port=-1'], /invalid value for --read-only-port: -1/],
   [['--tls-cert-file=/tmp/c.crt'], /--tls-cert-file and --tls-private-key-file must be given together/],
+  [['--authorization-mode=Webhook'], /--authentication-token-webhook and --authorization-mode=Webhook ask the API server: give --kubeconfig or --api-servers/],
+  [["--authorization-mode=RBAC"], /invalid argument "RBAC" for "--authorization-mode" flag: must be one of "AlwaysAllow", "Webhook"/],
 ];
 for (const [argv, re] of bad) {
   test(`exit 2: ${argv.join(' ')}`, async (t) => {
