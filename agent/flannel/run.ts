@@ -23,8 +23,17 @@
  *
  * Every wait on etcd says what it waits for once per state change (repeats
  * at -v=2) and backs off 1 s → 2 s → … 16 s.
+ *
+ * With -kube-subnet-mgr (subnet/kube) the same steps run against the
+ * Kubernetes API: the node is NODE_NAME's, the configuration is the
+ * -net-config-path file, the lease is the node's spec.podCIDR (waited for),
+ * published as node annotations, never renewed; the vxlan device of a new
+ * run takes the VtepMAC the node's annotation still holds; other hosts come
+ * from a node informer; once serving, the node gets NetworkUnavailable=False.
  */
 import { realClock } from '../../controlplane/client/clock.js';
+import { describeConfig } from '../../controlplane/client/kubeconfig.js';
+import { RestClient } from '../../controlplane/client/rest.js';
 import type { ParsedFlags } from '../../controlplane/machinery/flags/parsed.js';
 import type { Logger } from '../../controlplane/machinery/log/index.js';
 import { openIptables } from '../../native/iptables/runner.js';
@@ -37,10 +46,12 @@ import { VxlanBackend } from './backend/vxlan/vxlan.js';
 import { lookupExtIface, ExtIfaceError, type ExtIfaceOptions } from './extiface.js';
 import { ChainKeeper, forwardRules, masqRules } from './iptables.js';
 import { formatIp4Net } from './lease/ip4.js';
-import { ConfigInvalidError, ConfigMissingError, type Backend, type BackendNetwork, type ExternalInterface, type Lease, type NetworkConfig, type SubnetManager } from './lease/types.js';
+import { ConfigInvalidError, ConfigMissingError, type Backend, type BackendNetwork, type ExternalInterface, type Lease, type LeaseAttrs, type NetworkConfig, type SubnetManager } from './lease/types.js';
 import { FlannelMetrics, startHealthServer, type HealthServer } from './metrics.js';
 import { EtcdV2SubnetManager } from './subnet/etcd/manager.js';
 import { EtcdV2Client, type EtcdV2Options } from './subnet/etcd/v2client.js';
+import { AnnotationPrefixError, annotationNames } from './subnet/kube/annotations.js';
+import { KubeSubnetManager, PodCidrMismatchError, kubeRestConfig, resolveNodeName } from './subnet/kube/manager.js';
 import { LeaseWatcher } from './subnet/watch.js';
 import { readPreviousSubnet, writeSubnetEnv } from './subnetenv.js';
 
@@ -56,6 +67,15 @@ export interface FlannelConfig {
   readonly ipMasq: boolean;
   readonly renewMarginMs: number;
   readonly kubeSubnetMgr: boolean;
+  /** -kube-subnet-mgr settings. */
+  readonly kube: {
+    readonly kubeconfigFile: string;
+    readonly apiUrl: string;
+    readonly annotationPrefix: string;
+    readonly netConfigPath: string;
+    /** NODE_NAME, POD_NAME, POD_NAMESPACE, KUBERNETES_SERVICE_* (tests pass their own). */
+    readonly env: Readonly<Record<string, string | undefined>>;
+  };
   readonly healthz: { readonly host: string; readonly port: number } | undefined;
   readonly iptablesResyncMs: number;
   readonly forwardRules: boolean;
@@ -96,6 +116,15 @@ export function flannelConfigFromFlags(f: ParsedFlags, log: Logger): FlannelConf
       bad(`invalid -iface-regex ${JSON.stringify(re)}: ${(e as Error).message}`);
     }
   }
+  if (f.bool('kube-subnet-mgr')) {
+    try {
+      annotationNames(f.string('kube-annotation-prefix'));
+    } catch (e) {
+      if (e instanceof AnnotationPrefixError) bad(e.message);
+      throw e;
+    }
+    if (f.string('net-config-path') === '') bad('-net-config-path is empty');
+  }
   const opt = (name: string): string | undefined => f.string(name) || undefined;
   return {
     etcd: {
@@ -111,6 +140,13 @@ export function flannelConfigFromFlags(f: ParsedFlags, log: Logger): FlannelConf
     ipMasq: f.bool('ip-masq'),
     renewMarginMs: margin * 60_000,
     kubeSubnetMgr: f.bool('kube-subnet-mgr'),
+    kube: {
+      kubeconfigFile: f.string('kubeconfig-file'),
+      apiUrl: f.string('kube-api-url'),
+      annotationPrefix: f.string('kube-annotation-prefix'),
+      netConfigPath: f.string('net-config-path'),
+      env: process.env,
+    },
     healthz: port === 0 ? undefined : { host: f.string('healthz-ip') || '0.0.0.0', port },
     iptablesResyncMs: resync * 1000,
     forwardRules: f.bool('iptables-forward-rules'),
@@ -181,14 +217,12 @@ function errText(e: unknown): string {
 
 export async function runFlannel(cfg: FlannelConfig, signal: AbortSignal): Promise<number> {
   const { log } = cfg;
-  if (cfg.kubeSubnetMgr) {
-    throw new FlannelConfigError('-kube-subnet-mgr is not implemented in kubets yet: lease from etcd (-etcd-endpoints, -etcd-prefix) instead');
-  }
   const nl = RtNetlinkClient.open();
   const metrics = new FlannelMetrics();
   let health: HealthServer | undefined;
   let bn: BackendNetwork | undefined;
   const keepers: ChainKeeper[] = [];
+  let kubeClient: RestClient | undefined;
   try {
     let ext: ExternalInterface;
     try {
@@ -206,20 +240,36 @@ export async function runFlannel(cfg: FlannelConfig, signal: AbortSignal): Promi
       log.info(`Serving /healthz and /metrics on ${cfg.healthz.host}:${health.port}`);
     }
 
-    const sm = new EtcdV2SubnetManager(new EtcdV2Client(cfg.etcd), { prefix: cfg.etcdPrefix, log });
-    log.info(`Subnet manager: ${sm.description}`);
     const state = new StateLog(log);
     const etcdDown = (op: string) => (e: unknown) => {
       metrics.storeErrors.inc({ op });
       return { key: `${op}:${(e as Error).name}:${errText(e)}`, msg: `${op}: ${errText(e)}` };
     };
+    let sm: SubnetManager;
+    if (cfg.kubeSubnetMgr) {
+      let rc;
+      try {
+        rc = kubeRestConfig({ kubeconfigFile: cfg.kube.kubeconfigFile, apiUrl: cfg.kube.apiUrl, env: cfg.kube.env });
+      } catch (e) {
+        throw new FlannelConfigError(`-kube-subnet-mgr: cannot reach the Kubernetes API: ${errText(e)} (set -kubeconfig-file or -kube-api-url outside a pod)`);
+      }
+      log.info(`Kubernetes API: ${describeConfig(rc)}`);
+      const client = new RestClient(rc);
+      kubeClient = client;
+      const nodeName = await retrying(signal, state, etcdDown('find the node name'), () => resolveNodeName(client, cfg.kube.env, signal));
+      if (nodeName === undefined) return 0;
+      sm = new KubeSubnetManager(client, { nodeName, netConfigPath: cfg.kube.netConfigPath, annotationPrefix: cfg.kube.annotationPrefix, log, server: rc.server });
+    } else {
+      sm = new EtcdV2SubnetManager(new EtcdV2Client(cfg.etcd), { prefix: cfg.etcdPrefix, log });
+    }
+    log.info(`Subnet manager: ${sm.description}`);
 
     // 3. network configuration
     const netConfig = await retrying(
       signal,
       state,
       (e) => {
-        if (e instanceof ConfigMissingError) return { key: 'config-missing', msg: `Couldn't fetch network config: ${e.key} not found; ${etcdctlHint(e.key)}` };
+        if (e instanceof ConfigMissingError) return { key: 'config-missing', msg: `Couldn't fetch network config: ${e.message}; ${e.hint ?? etcdctlHint(e.key)}` };
         if (e instanceof ConfigInvalidError) return { key: `config-invalid:${e.message}`, msg: `Invalid network config in ${sm.configKey}: ${e.message}` };
         return etcdDown('fetch network config')(e);
       },
@@ -231,9 +281,21 @@ export async function runFlannel(cfg: FlannelConfig, signal: AbortSignal): Promi
 
     // 4. backend + lease
     const backend = makeBackend(netConfig, nl, ext, log);
-    const attrs = await backend.leaseAttrs(netConfig);
+    let previousAttrs: LeaseAttrs | undefined;
+    if (sm.previousAttrs) {
+      const got = await retrying(signal, state, etcdDown('read the previous lease attributes'), async () => ({ attrs: await sm.previousAttrs!(signal) }));
+      if (!got) return 0;
+      previousAttrs = got.attrs;
+    }
+    const attrs = await backend.leaseAttrs(netConfig, previousAttrs);
     const previous = await readPreviousSubnet(cfg.subnetFile);
-    let lease: Lease | undefined = await retrying(signal, state, etcdDown('acquire lease'), () => sm.acquireLease(netConfig, attrs, previous, signal), 'etcd answers again');
+    let lease: Lease | undefined = await retrying(
+      signal,
+      state,
+      (e) => (e instanceof PodCidrMismatchError ? { key: `podcidr:${e.message}`, msg: `Cannot use the pod CIDR: ${e.message}` } : etcdDown('acquire lease')(e)),
+      () => sm.acquireLease(netConfig, attrs, previous, signal),
+      `${sm.store} answers again`,
+    );
     if (!lease) return 0;
     const own = lease.subnet;
     log.info(`Acquired lease ${formatIp4Net(own)}`, { expires: lease.expiration ? new Date(lease.expiration).toISOString() : 'never' });
@@ -287,7 +349,11 @@ export async function runFlannel(cfg: FlannelConfig, signal: AbortSignal): Promi
             wstate.fine('Watching subnet leases again');
             const step = watcher.apply(r);
             if (step.ownRemoved) {
-              log.error(`Lease ${formatIp4Net(own)} has been revoked (deleted or expired in etcd). Shutting down daemon.`);
+              log.error(
+                cfg.kubeSubnetMgr
+                  ? `Lease ${formatIp4Net(own)} has been revoked (our node was deleted or lost its pod CIDR). Shutting down daemon.`
+                  : `Lease ${formatIp4Net(own)} has been revoked (deleted or expired in etcd). Shutting down daemon.`,
+              );
               exitCode = 1;
               stop.abort();
               return;
@@ -376,9 +442,21 @@ export async function runFlannel(cfg: FlannelConfig, signal: AbortSignal): Promi
       }
     };
 
-    await Promise.all([watchLoop(), renewLoop(), iptablesLoop(), udpStats(), backendRun()]);
+    const readyLoop = async (): Promise<void> => {
+      if (!sm.markReady) return;
+      const rstate = new StateLog(log);
+      await retrying(stop.signal, rstate, etcdDown('set the node condition NetworkUnavailable=False'), () => sm.markReady!(stop.signal), 'Node condition set');
+    };
+
+    await Promise.all([watchLoop(), renewLoop(), iptablesLoop(), udpStats(), backendRun(), readyLoop()]);
     signal.removeEventListener('abort', onAbort);
-    if (exitCode === 0) log.info(`Exiting cleanly; lease ${formatIp4Net(own)} stays in etcd until it expires, so a restart reuses it`);
+    if (exitCode === 0) {
+      log.info(
+        cfg.kubeSubnetMgr
+          ? `Exiting cleanly; lease ${formatIp4Net(own)} is the node's pod CIDR and its annotations stay, so a restart reuses both`
+          : `Exiting cleanly; lease ${formatIp4Net(own)} stays in etcd until it expires, so a restart reuses it`,
+      );
+    }
     return exitCode;
   } finally {
     health?.setReady(false);
@@ -391,6 +469,7 @@ export async function runFlannel(cfg: FlannelConfig, signal: AbortSignal): Promi
     }
     await bn?.close();
     await health?.close();
+    kubeClient?.close();
     nl.close();
   }
 }

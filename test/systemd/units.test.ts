@@ -16,6 +16,7 @@ import { schedulerCommand } from '../../controlplane/scheduler/options.js';
 import { kubeletCommand } from '../../agent/kubelet/options.js';
 import { proxyCommand } from '../../agent/proxy/options.js';
 import { flannelCommand } from '../../agent/flannel/options.js';
+import { parseDockerOptsArgs } from '../../agent/flannel/dockeropts.js';
 import { dnsCommand } from '../../controlplane/addons/dns/options.js';
 import { commandTable, parseArgs, parseEnvFile, splitCommandLine, type CommandSpec, type ParsedFlags } from '../../controlplane/machinery/flags/index.js';
 import { tryRun, type RunResult } from '../harness/exec.js';
@@ -117,8 +118,15 @@ const cases: UnitCase[] = [
     vars: ['FLANNEL_ETCD_ENDPOINTS', 'FLANNEL_ETCD_PREFIX', 'FLANNEL_OPTIONS'],
     check: (f, u) => {
       if (!values(u, 'Unit', 'Before').includes('docker.service')) throw new Error('flanneld: not Before=docker.service');
-      // mk-docker-opts does not exist yet: no ExecStartPost may point at it.
-      if (values(u, 'Service', 'ExecStartPost').length > 0) throw new Error('flanneld: ExecStartPost before mk-docker-opts exists');
+      // mk-docker-opts turns the subnet file into DOCKER_NETWORK_OPTIONS (as the CentOS unit); Type=simple, so it waits for the file (-w).
+      const post = values(u, 'Service', 'ExecStartPost');
+      if (post.length !== 1) throw new Error(`flanneld: ${post.length} ExecStartPost lines, want 1`);
+      const subnetFile = f.string('subnet-file');
+      const mk = splitCommandLine(post[0], {}, { mode: 'systemd', strict: true });
+      if (mk[0] !== '/opt/kubets/bin/mk-docker-opts') throw new Error(`flanneld: ExecStartPost runs ${mk[0]}`);
+      accessSync(join(REPO, 'bin', 'mk-docker-opts'), constants.X_OK);
+      const o = parseDockerOptsArgs(mk.slice(1));
+      if (o.key !== 'DOCKER_NETWORK_OPTIONS' || o.out !== '/run/flannel/docker' || o.envFile !== subnetFile || !(o.waitSeconds > 0)) throw new Error(`flanneld: mk-docker-opts ${mk.slice(1).join(' ')}`);
       if (f.list('etcd-endpoints').join() !== 'http://127.0.0.1:2379') throw new Error(`flanneld: -etcd-endpoints=${f.list('etcd-endpoints').join()}`);
       if (f.string('etcd-prefix') !== '/atomic.io/network') throw new Error(`flanneld: -etcd-prefix=${f.string('etcd-prefix')}`);
     },
@@ -324,6 +332,9 @@ test('install.sh --prefix: the units start the daemons from the prefix', async (
     const u = parseUnit(readFileSync(join(root, 'etc/systemd/system', `${c.daemon}.service`), 'utf8'));
     t.is(one(u, 'Service', 'ExecStart').split(/\s+/)[0], `/usr/local/kubets/bin/${c.daemon}`);
   }
+  const flannel = parseUnit(readFileSync(join(root, 'etc/systemd/system/flanneld.service'), 'utf8'));
+  t.is(values(flannel, 'Service', 'ExecStartPost')[0].split(/\s+/)[0], '/usr/local/kubets/bin/mk-docker-opts');
+  t.true(existsSync(join(root, 'usr/local/kubets/bin/mk-docker-opts.sh')));
 });
 
 test('install.sh --dry-run changes nothing', async (t) => {

@@ -55,6 +55,14 @@ export interface SubnetManager {
   watchLeases(signal: AbortSignal): AsyncIterable<LeaseWatchResult>;
   /** A short name for logs: `etcd v2 at http://…`. */
   readonly description: string;
+  /** Where the network configuration lives (the etcd key, or the net-conf.json path). */
+  readonly configKey: string;
+  /** Where leases live, for log lines: `etcd`, `the Kubernetes API`. */
+  readonly store: string;
+  /** What this host published in an earlier run (kube: the node's annotations), for the backend to reuse (the VtepMAC). */
+  previousAttrs?(signal?: AbortSignal): Promise<LeaseAttrs | undefined>;
+  /** Called once the lease is served (kube: node condition NetworkUnavailable=False). Errors: the caller retries. */
+  markReady?(signal?: AbortSignal): Promise<void>;
 }
 
 /** The host's interface for inter-host traffic (-iface / -public-ip). */
@@ -94,15 +102,21 @@ export interface BackendNetwork {
  */
 export interface Backend {
   readonly type: BackendType;
-  leaseAttrs(config: NetworkConfig): Promise<LeaseAttrs>;
+  /** `previous`: what this host published before, when the store kept it (vxlan reuses the VtepMAC for a new device). */
+  leaseAttrs(config: NetworkConfig, previous?: LeaseAttrs): Promise<LeaseAttrs>;
   register(config: NetworkConfig, lease: Lease): Promise<BackendNetwork>;
 }
 
 /** The network configuration key is absent (or empty): the operator has to write it. */
 export class ConfigMissingError extends Error {
   override readonly name = 'ConfigMissingError';
-  constructor(readonly key: string) {
-    super(`${key} not found in etcd`);
+  constructor(
+    readonly key: string,
+    where = 'etcd',
+    /** What the operator should do; the etcd hint (etcdctl set …) when absent. */
+    readonly hint?: string,
+  ) {
+    super(`${key} not found in ${where}`);
   }
 }
 

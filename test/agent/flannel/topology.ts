@@ -65,8 +65,11 @@ export function proxyInto(ns: string, port: number, target: URL): Promise<{ clos
   });
 }
 
-/** Two hosts (the LAN is one veth pair). */
-export async function makeHosts(t: TeardownOwner, etcdURL: string): Promise<Host[]> {
+/**
+ * Two hosts (the LAN is one veth pair). `serverURL` is what each host's
+ * 127.0.0.1:`port` forwards to (etcd by default; the kube tests give the API server).
+ */
+export async function makeHosts(t: TeardownOwner, serverURL: string, port = 2379): Promise<Host[]> {
   const n = 2;
   const lan = 100 + Math.floor(Math.random() * 150);
   const sfx = uniqueSuffix(5);
@@ -84,7 +87,7 @@ export async function makeHosts(t: TeardownOwner, etcdURL: string): Promise<Host
     await run('ip', ['-n', h.ns.name, 'addr', 'add', `${h.addr}/24`, 'dev', h.ifname]);
     await run('ip', ['-n', h.ns.name, 'link', 'set', h.ifname, 'up']);
     await run('ip', ['netns', 'exec', h.ns.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-    const proxy = await proxyInto(h.ns.path, 2379, new URL(etcdURL));
+    const proxy = await proxyInto(h.ns.path, port, new URL(serverURL));
     t.teardown(() => proxy.close());
   }
   return hosts;
@@ -100,9 +103,10 @@ export interface Flanneld {
 }
 
 /** flanneld from source (tsx) inside the host's namespace: `nsenter --net=… node --import tsx agent/flannel/main.ts …`. */
-export function startFlanneld(t: TeardownOwner, h: Host, args: readonly string[]): Flanneld {
+export function startFlanneld(t: TeardownOwner, h: Host, args: readonly string[], env?: Readonly<Record<string, string>>): Flanneld {
   const proc = spawn('nsenter', [`--net=${h.ns.path}`, process.execPath, '--import', 'tsx', join(ROOT, 'agent/flannel/main.ts'), ...args], {
     cwd: ROOT,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

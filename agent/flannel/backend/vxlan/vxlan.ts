@@ -69,7 +69,7 @@ export class VxlanBackend implements Backend {
   ) {}
 
   /** Creates (or adopts) the device, so the lease can carry its MAC. */
-  async leaseAttrs(config: NetworkConfig): Promise<LeaseAttrs> {
+  async leaseAttrs(config: NetworkConfig, previous?: LeaseAttrs): Promise<LeaseAttrs> {
     const s = vxlanSettings(config);
     this.settings = s;
     const name = deviceName(s.vni);
@@ -80,9 +80,13 @@ export class VxlanBackend implements Backend {
       dev = undefined;
     }
     if (!dev) {
+      // A new device takes the MAC the store still has for us, so other hosts' FDB and neighbour entries stay right.
+      const prevMac = previous?.backendType === 'vxlan' ? vtepMac({ subnet: { ip: 0, prefixLen: 0 }, attrs: previous, expiration: undefined }) : undefined;
+      if (prevMac) this.log.info(`Reusing the previous VtepMAC ${prevMac} for ${name}`);
       await this.nl.addLink({
         kind: 'vxlan',
         name,
+        ...(prevMac ? { mac: prevMac } : {}),
         mtu: this.ext.mtu - VXLAN_OVERHEAD,
         vxlan: { vni: s.vni, ...(s.port ? { port: s.port } : {}), local: this.ext.ifaceAddr, dev: this.ext.index, learning: false, gbp: s.gbp },
       });

@@ -65,6 +65,8 @@ export class EtcdV2SubnetManager implements SubnetManager {
     return `etcd v2 keys API at ${this.client.endpointList}, prefix ${this.prefix}`;
   }
 
+  readonly store = 'etcd';
+
   get configKey(): string {
     return `${this.prefix}/config`;
   }

@@ -1,0 +1,1 @@
+mk-docker-opts
