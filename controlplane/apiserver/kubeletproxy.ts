@@ -172,3 +172,38 @@ export async function proxyUpgrade(target: KubeletTarget, path: string, cfg: Kub
     });
   }
 }
+
+/**
+ * GETs a JSON document from the kubelet (metrics.k8s.io reads /stats/summary
+ * this way): same address, scheme and client credentials as the proxy, and
+ * the whole exchange must finish within --kubelet-timeout.
+ */
+export function kubeletGetJSON(target: KubeletTarget, path: string, cfg: KubeletClientConfig): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const opts = { host: target.host, port: target.port, method: 'GET', path, headers: { Accept: 'application/json' }, timeout: cfg.timeoutMs };
+    const req = target.https ? httpsRequest({ ...opts, ...tlsOptions(cfg) }) : httpRequest(opts);
+    const deadline = setTimeout(() => req.destroy(new Error(`timed out after ${cfg.timeoutMs} ms`)), cfg.timeoutMs);
+    const fail = (e: Error) => {
+      clearTimeout(deadline);
+      reject(apiErrors.serviceUnavailable(`error talking to the kubelet at ${target.host}:${target.port}: ${e.message}`));
+    };
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${cfg.timeoutMs} ms`)));
+    req.on('error', fail);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', fail);
+      res.on('end', () => {
+        clearTimeout(deadline);
+        const text = Buffer.concat(chunks).toString('utf8');
+        if ((res.statusCode ?? 500) >= 300) return reject(apiErrors.serviceUnavailable(`the kubelet at ${target.host}:${target.port} answered ${res.statusCode} for ${path}`));
+        try {
+          resolve(JSON.parse(text));
+        } catch (e) {
+          reject(apiErrors.serviceUnavailable(`the kubelet at ${target.host}:${target.port} sent invalid JSON for ${path}: ${(e as Error).message}`));
+        }
+      });
+    });
+    req.end();
+  });
+}

@@ -29,7 +29,7 @@ import { applyPatch } from './patch/apply.js';
 import { encodeK8sProtobuf, isProtobufKind, K8S_PROTOBUF_MEDIA_TYPE, ProtobufError } from './protobuf/index.js';
 import { applyOperation, managerName, validateFieldManager } from './fieldmanager/index.js';
 import { unknownFields, unknownFieldMessage, strictDecodingError } from './openapi/schemas.js';
-import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, type DisruptionBudgets } from './registry/subresources.js';
+import { toScale, updateScale, bindPod, evictPod, approveCSR, finalizeNamespace, setCSRRequester, type DisruptionBudgets } from './registry/subresources.js';
 import { ServiceAllocations, type ServiceRanges } from './registry/service/lifecycle.js';
 // Security seam: authn → authz before the handler, admission where user writes reach the registry.
 import type { RequestInfo } from './http/requestinfo.js';
@@ -39,6 +39,8 @@ import { AdmittedWriter } from './admission/writer.js';
 import { attributesFor, forbidden } from './authz/index.js';
 import type { Security } from './authz/security.js';
 import { UNSECURED, type UserInfo } from './authn/user.js';
+// metrics.k8s.io seam: `kubectl top`, served natively from the kubelets' summaries (metricsapi/).
+import { MetricsApi, isMetricsPath, withMetricsDiscovery } from './metricsapi/index.js';
 
 export interface ApiServerOptions {
   scheme: Scheme;
@@ -118,6 +120,8 @@ export class ApiServer {
   /** Requests that arrived on the secure port, and who each request is once authenticated. */
   private readonly secureRequests = new WeakSet<IncomingMessage>();
   private readonly users = new WeakMap<IncomingMessage, UserInfo>();
+  /** metrics.k8s.io/v1beta1 (metricsapi/); not part of the scheme, so not in OpenAPI. */
+  private readonly metricsApi: MetricsApi;
 
   constructor(private readonly opts: ApiServerOptions) {
     // Every open watch listens for shutdown: thousands of listeners are expected.
@@ -125,12 +129,26 @@ export class ApiServer {
     this.metrics = new ApiMetrics(opts.processMetrics ?? false);
     this.cors = (opts.corsAllowedOrigins ?? []).filter(Boolean).map((r) => new RegExp(r));
     this.services = new ServiceAllocations(opts.store, opts.serviceRanges ?? { clusterIPRange: '10.0.0.0/24', nodePortRange: { base: 30000, size: 2768 } });
-    this.discovery = buildDiscovery(opts.scheme, opts.serverAddress);
+    this.discovery = withMetricsDiscovery(buildDiscovery(opts.scheme, opts.serverAddress)); // metrics.k8s.io seam
     this.openapi = buildOpenAPI(opts.scheme);
     this.maxRequestBytes = opts.maxRequestBytes ?? 3 * 1024 * 1024;
     this.version = opts.version ?? { major: '1', minor: '33', gitVersion: 'v1.33.0-kubets' };
     this.objects = registryObjects(opts.scheme, (info) => this.registry(info));
     this.security = opts.security?.(this.objects);
+    // metrics.k8s.io seam: Node and Pod objects from the registries, summaries through the kubelet client.
+    const orNotFound = (e: unknown): undefined => {
+      if (e instanceof StatusError && e.reason === 'NotFound') return undefined;
+      throw e;
+    };
+    this.metricsApi = new MetricsApi({
+      kubelet: opts.kubelet ?? defaultKubeletClientConfig,
+      objects: {
+        listNodes: async () => (await this.core('nodes').list('', {})).items,
+        listPods: async (ns) => (await this.core('pods').list(ns, {})).items,
+        getNode: (name) => this.core('nodes').get('', name).catch(orNotFound),
+        getPod: (ns, name) => this.core('pods').get(ns, name).catch(orNotFound),
+      },
+    });
   }
 
   /** The registry serving one resource (created on first use). */
@@ -423,6 +441,8 @@ export class ApiServer {
       return;
     }
     const segs = path.split('/').filter(Boolean);
+    // metrics.k8s.io seam: group, version and resource requests (authorized above like any resource).
+    if (isMetricsPath(segs)) return this.sendJSON(res, 200, await this.metricsApi.serve(req.method ?? 'GET', segs, q));
     if (segs[0] === 'api' && segs.length === 2) {
       const list = this.discovery.resourceLists.get(segs[1]);
       if (list) return this.sendJSON(res, 200, list);
@@ -490,6 +510,7 @@ export class ApiServer {
         this.checkFields(info, body, q, res);
         const bad = validateFieldManager(q.get('fieldManager'), { kind: 'CreateOptions' });
         if (bad) throw bad;
+        if (info.group === 'certificates.k8s.io' && info.resource === 'certificatesigningrequests') setCSRRequester(body, this.userOf(req));
         const o = await w.create(ns, body, { dryRun, track: this.track(req, q) });
         return this.sendObject(res, accept, info, [o], { single: true, q, code: 201 });
       }

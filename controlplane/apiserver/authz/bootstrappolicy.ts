@@ -27,6 +27,8 @@ const viewRules: PolicyRule[] = [
   r(READ, ['policy'], ['poddisruptionbudgets']),
   r(READ, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
   r(READ, ['discovery.k8s.io'], ['endpointslices']),
+  // metrics-server's system:aggregated-metrics-reader (aggregated into view, edit and admin upstream).
+  r(READ, ['metrics.k8s.io'], ['pods', 'nodes']),
 ];
 
 const editRules: PolicyRule[] = [

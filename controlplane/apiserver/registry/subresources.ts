@@ -164,6 +164,20 @@ export async function approveCSR(csrs: GenericStore, name: string, body: Obj, dr
   );
 }
 
+/** On create, spec.username/uid/groups/extra are who sent the request, never what the body says (upstream's CSR strategy PrepareForCreate). */
+export function setCSRRequester(body: Obj, user: { name: string; uid?: string; groups: readonly string[]; extra?: Readonly<Record<string, readonly string[]>> }): void {
+  const spec: Record<string, unknown> = { ...rec(body.spec) };
+  delete spec.username;
+  delete spec.uid;
+  delete spec.groups;
+  delete spec.extra;
+  if (user.name) spec.username = user.name;
+  if (user.uid) spec.uid = user.uid;
+  if (user.groups.length) spec.groups = [...user.groups];
+  if (user.extra && Object.keys(user.extra).length) spec.extra = Object.fromEntries(Object.entries(user.extra).map(([k, v]) => [k, [...v]]));
+  (body as Record<string, unknown>).spec = spec;
+}
+
 // ---- namespaces/finalize ---------------------------------------------------
 
 export async function finalizeNamespace(namespaces: GenericStore, name: string, body: Obj, dryRun: boolean): Promise<Obj> {
