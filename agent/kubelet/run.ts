@@ -34,6 +34,7 @@ import { KUBERNETES_VERSION } from '../../controlplane/machinery/flags/version.j
 import type { Logger } from '../../controlplane/machinery/log/index.js';
 import { openIptables } from '../../native/iptables/runner.js';
 import { PAUSE_IMAGE } from '../../native/pause/pause.js';
+import { bootstrapClientCertificate } from './bootstrap/bootstrap.js';
 import { parseResolvConf, type DnsSettings } from './container/dns.js';
 import { KubeletEvictionManager } from './eviction/manager.js';
 import { ResourceMetrics } from './eviction/metrics.js';
@@ -83,6 +84,8 @@ export interface KubeletConfig {
   rootDir: string;
   /** --kubeconfig when the file exists (or was set explicitly). */
   kubeconfig?: string;
+  /** --bootstrap-kubeconfig: get a client certificate into --kubeconfig first (TLS bootstrapping, bootstrap/). */
+  bootstrapKubeconfig?: string;
   /** --api-servers (first one). */
   master?: string;
   kubeApiQps: number;
@@ -190,7 +193,9 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
   const nodeName = (f.string('hostname-override') || hostname()).toLowerCase();
   const kubeconfigFlag = f.string('kubeconfig');
   const kubeconfigSet = f.isSet('kubeconfig');
-  if (kubeconfigSet && !existsSync(kubeconfigFlag)) throw new KubeletConfigError(`--kubeconfig=${kubeconfigFlag}: no such file`);
+  const bootstrapKubeconfig = f.string('bootstrap-kubeconfig') || undefined;
+  if (bootstrapKubeconfig && !existsSync(bootstrapKubeconfig)) throw new KubeletConfigError(`--bootstrap-kubeconfig=${bootstrapKubeconfig}: no such file`);
+  if (kubeconfigSet && !bootstrapKubeconfig && !existsSync(kubeconfigFlag)) throw new KubeletConfigError(`--kubeconfig=${kubeconfigFlag}: no such file`);
   const apiServers = f.list('api-servers').filter(Boolean);
   const port = f.number('healthz-port');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new KubeletConfigError(`invalid value for --healthz-port: ${port}`);
@@ -221,7 +226,8 @@ export function kubeletConfigFromFlags(f: ParsedFlags, log: Logger): KubeletConf
   return {
     nodeName,
     rootDir: f.string('root-dir'),
-    kubeconfig: kubeconfigSet || existsSync(kubeconfigFlag) ? kubeconfigFlag : undefined,
+    kubeconfig: kubeconfigSet || bootstrapKubeconfig || existsSync(kubeconfigFlag) ? kubeconfigFlag : undefined,
+    bootstrapKubeconfig,
     master: apiServers[0],
     kubeApiQps: f.number('kube-api-qps'),
     kubeApiBurst: f.number('kube-api-burst'),
@@ -318,6 +324,10 @@ export async function runKubelet(cfg: KubeletConfig, signal: AbortSignal): Promi
   // --- API client (or standalone)
   let client: RestClient | undefined;
   let eventClient: RestClient | undefined;
+  if (!cfg.runOnce && cfg.bootstrapKubeconfig && cfg.kubeconfig) {
+    // TLS bootstrapping: blocks until --kubeconfig holds a signed client certificate.
+    await bootstrapClientCertificate({ nodeName: cfg.nodeName, bootstrapKubeconfig: cfg.bootstrapKubeconfig, kubeconfig: cfg.kubeconfig, certDir: cfg.certDir, log: log.child({ component: 'bootstrap' }) }, signal);
+  }
   if (!cfg.runOnce && (cfg.kubeconfig || cfg.master)) {
     const rc = loadRestConfig({ kubeconfig: cfg.kubeconfig, master: cfg.master });
     log.info('connecting to the API server', { config: describeConfig(rc), node: cfg.nodeName });

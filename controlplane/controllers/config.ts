@@ -49,6 +49,9 @@ export interface ControllerManagerOptions {
   serviceAccountPrivateKeyFile: string;
   /** --root-ca-file: put in each token secret as ca.crt. */
   rootCAFile: string;
+  /** --cluster-signing-cert-file/--cluster-signing-key-file: the CA of csrsigning; empty switches it off. */
+  clusterSigningCertFile: string;
+  clusterSigningKeyFile: string;
   /** --node-monitor-*, --pod-eviction-timeout, --*node-eviction-rate, zone thresholds. */
   nodeLifecycle: NodeLifecycleOptions;
   /** --allocate-node-cidrs, --cluster-cidr, --node-cidr-mask-size, --cidr-allocator-type, --service-cluster-ip-range. */
@@ -85,6 +88,8 @@ export function defaultOptions(log: Logger): ControllerManagerOptions {
     hpa: { syncPeriodMs: 30_000, upscaleDelayMs: 180_000, downscaleDelayMs: 300_000 },
     serviceAccountPrivateKeyFile: '',
     rootCAFile: '',
+    clusterSigningCertFile: '',
+    clusterSigningKeyFile: '',
     nodeLifecycle: defaultNodeLifecycleOptions(),
     nodeIpam: defaultNodeIpamOptions(),
     podGC: defaultPodGCOptions(),
@@ -137,6 +142,8 @@ export function optionsFromFlags(f: ParsedFlags, log: Logger): ControllerManager
   };
   o.serviceAccountPrivateKeyFile = f.string('service-account-private-key-file');
   o.rootCAFile = f.string('root-ca-file');
+  o.clusterSigningCertFile = f.string('cluster-signing-cert-file');
+  o.clusterSigningKeyFile = f.string('cluster-signing-key-file');
   o.deploymentSyncPeriodMs = f.duration('deployment-controller-sync-period');
   o.hpa = {
     syncPeriodMs: f.duration('horizontal-pod-autoscaler-sync-period'),

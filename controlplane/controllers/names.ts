@@ -52,7 +52,7 @@ export type ControllerName = (typeof KNOWN_CONTROLLERS)[number];
 export const DISABLED_BY_DEFAULT: ReadonlySet<string> = new Set(['bootstrapsigner', 'tokencleaner']);
 
 /** What kubets runs. */
-export const IMPLEMENTED: ReadonlySet<string> = new Set(['replicaset', 'replicationcontroller', 'deployment', 'endpoint', 'endpointslice', 'garbagecollector', 'serviceaccount', 'serviceaccount-token', 'job', 'ttl-after-finished', 'nodelifecycle', 'nodeipam', 'podgc', 'daemonset', 'statefulset', 'cronjob', 'horizontalpodautoscaling']);
+export const IMPLEMENTED: ReadonlySet<string> = new Set(['replicaset', 'replicationcontroller', 'deployment', 'endpoint', 'endpointslice', 'garbagecollector', 'serviceaccount', 'serviceaccount-token', 'job', 'ttl-after-finished', 'nodelifecycle', 'nodeipam', 'podgc', 'daemonset', 'statefulset', 'cronjob', 'horizontalpodautoscaling', 'csrsigning', 'csrapproving']);
 
 /** Not run here because another component does the work. */
 export const DONE_ELSEWHERE: Readonly<Record<string, string>> = {

@@ -26,6 +26,8 @@ import { resources } from '../client/resources.js';
 import { InstrumentedQueue } from './common/queue.js';
 import type { Controller, ControllerContext } from './common/types.js';
 import type { ControllerManagerOptions } from './config.js';
+import { CSRApprovingController } from './certificates/approver.js';
+import { CSRSigningController } from './certificates/signer.js';
 import { CronJobController } from './cronjob/controller.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/controller.js';
@@ -102,6 +104,11 @@ function build(name: string, ctx: ControllerContext, opts: ControllerManagerOpti
       });
     case 'horizontalpodautoscaling':
       return new PodAutoscalerController(ctx, opts.hpa);
+    case 'csrsigning':
+      if (!opts.clusterSigningCertFile || !opts.clusterSigningKeyFile) return undefined;
+      return new CSRSigningController(ctx, { certFile: opts.clusterSigningCertFile, keyFile: opts.clusterSigningKeyFile });
+    case 'csrapproving':
+      return new CSRApprovingController(ctx);
   }
   return undefined;
 }
@@ -165,7 +172,7 @@ export async function runControllerManager(opts: ControllerManagerOptions, signa
       };
       const c = build(name, ctx, opts, metrics);
       if (!c) {
-        log.info(`controller "${name}" is disabled`, name === 'garbagecollector' ? { reason: '--enable-garbage-collector=false' } : name === 'serviceaccount-token' ? { reason: 'no --service-account-private-key-file' } : {});
+        log.info(`controller "${name}" is disabled`, name === 'garbagecollector' ? { reason: '--enable-garbage-collector=false' } : name === 'serviceaccount-token' ? { reason: 'no --service-account-private-key-file' } : name === 'csrsigning' ? { reason: 'no --cluster-signing-cert-file/--cluster-signing-key-file' } : {});
         continue;
       }
       controllers.push(c);
