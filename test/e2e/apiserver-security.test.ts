@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { issue, makeCA, openssl } from '../harness/pki.js';
 import { freePorts } from '../harness/ports.js';
 import { makeKubectl, type Kubectl, type KubectlVersion } from '../harness/kubectl.js';
 import { signJWT } from '../../controlplane/apiserver/authn/jwt.js';
@@ -30,18 +30,10 @@ interface Cluster {
 
 let cluster: Cluster;
 
-async function openssl(dir: string, args: string[]): Promise<void> {
-  await execa('openssl', args, { cwd: dir });
-}
-
 async function makePKI(dir: string): Promise<void> {
-  await openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=kubets-security-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
-  await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await writeFile(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  await openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'server.key', '-out', 'server.csr']);
-  await openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'server.ext', '-out', 'server.crt']);
-  await openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=admin', '-keyout', 'admin.key', '-out', 'admin.csr']);
-  await openssl(dir, ['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'client.ext', '-out', 'admin.crt']);
+  await makeCA(dir, 'kubets-security-ca', 'ca', 1);
+  await issue(dir, 'server', '/CN=kube-apiserver', 'server');
+  await issue(dir, 'admin', '/O=system:masters/CN=admin', 'client');
   // A certificate from a CA the server does not trust.
   await openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/O=system:masters/CN=mallory', '-keyout', 'mallory.key', '-out', 'mallory.crt']);
   // The service account signing key (kube-controller-manager's --service-account-private-key-file).

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { issue, makeCA } from '../harness/pki.js';
 import { freePorts } from '../harness/ports.js';
 import { makeKubectl, type Kubectl } from '../harness/kubectl.js';
 import { uniqueSuffix } from '../harness/exec.js';
@@ -48,18 +49,10 @@ function start(cmd: string[], cleanups: Array<() => Promise<void>>): Proc {
   return { proc, out: () => out, exited };
 }
 
-async function openssl(dir: string, args: string[]): Promise<void> {
-  await execa('openssl', args, { cwd: dir });
-}
-
 async function makePKI(dir: string): Promise<void> {
-  await openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=kubets-bootstrap-ca', '-keyout', 'ca.key', '-out', 'ca.crt']);
-  await writeFile(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  await writeFile(join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  await openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=kube-apiserver', '-keyout', 'server.key', '-out', 'server.csr']);
-  await openssl(dir, ['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'server.ext', '-out', 'server.crt']);
-  await openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/O=system:masters/CN=admin', '-keyout', 'admin.key', '-out', 'admin.csr']);
-  await openssl(dir, ['x509', '-req', '-in', 'admin.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'client.ext', '-out', 'admin.crt']);
+  await makeCA(dir, 'kubets-bootstrap-ca');
+  await issue(dir, 'server', '/CN=kube-apiserver', 'server');
+  await issue(dir, 'admin', '/O=system:masters/CN=admin', 'client');
 }
 
 function kubeconfig(server: string, ca: string, user: Record<string, string>): string {
