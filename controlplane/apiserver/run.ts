@@ -155,6 +155,8 @@ export async function runApiServer(flags: ParsedFlags, log: Logger, signal: Abor
     await store.close();
     return 1;
   }
+  // Admission plugins named on the command line that do nothing in kubets: one line each (as no-op flags).
+  for (const p of api.security?.admission.inert ?? []) log.warn(`Admission plugin ${p.name} has no effect in kubets: ${p.why}`);
   // The store may be unreachable at start (etcd restarting): retry with back-off, saying so once.
   for (let delay = 500, said = false; ; delay = Math.min(delay * 2, 10_000)) {
     try {

@@ -724,7 +724,21 @@ export class ApiServer {
     return { target: kubeletTarget(node, cfg), path: kubeletPath(ri.subresource, ri.namespace, ri.name, container, q) };
   }
 
+  /**
+   * ADMISSION ON CONNECT: pods/exec and pods/attach go through the chain as
+   * CONNECT (DenyEscalatingExec, DenyExecOnPrivileged, AlwaysDeny) before
+   * they reach the kubelet, on both the plain and the upgrade path.
+   */
+  private async admitConnect(ri: ResourceRequest, req: IncomingMessage): Promise<void> {
+    if (ri.resource !== 'pods' || (ri.subresource !== 'exec' && ri.subresource !== 'attach')) return;
+    const chain = this.security?.admission ?? admitAll;
+    if (chain.empty) return;
+    const kind = ri.subresource === 'exec' ? 'PodExecOptions' : 'PodAttachOptions';
+    await chain.admit({ operation: 'CONNECT', group: '', version: 'v1', kind, resource: 'pods', subresource: ri.subresource, namespace: ri.namespace, name: ri.name, user: this.userOf(req), dryRun: false });
+  }
+
   private async serveKubeletRequest(ri: ResourceRequest, req: IncomingMessage, res: ServerResponse, q: URLSearchParams): Promise<void> {
+    await this.admitConnect(ri, req); // admission on connect (exec/attach)
     const route = await this.kubeletRoute(ri, q);
     await proxyRequest(route.target, route.path, this.opts.kubelet ?? defaultKubeletClientConfig, req, res);
   }
@@ -746,6 +760,7 @@ export class ApiServer {
       return fail(new StatusError(400, 'BadRequest', `upgrade requests are served for pods/exec, pods/attach, pods/portforward and nodes/proxy only`));
     }
     this.guard(req, ri)
+      .then(() => this.admitConnect(ri, req)) // admission on connect (exec/attach)
       .then(() => this.kubeletRoute(ri, url.searchParams))
       .then((route) => proxyUpgrade(route.target, route.path, this.opts.kubelet ?? defaultKubeletClientConfig, req, socket, head))
       .catch((e: unknown) => fail(e instanceof StatusError ? e : apiErrors.internal(e as Error)));

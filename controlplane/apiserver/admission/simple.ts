@@ -13,6 +13,7 @@ export const alwaysAdmit: AdmissionPlugin = { name: 'AlwaysAdmit', admit: async 
 
 export const alwaysDeny: AdmissionPlugin = {
   name: 'AlwaysDeny',
+  connect: true,
   admit: async (a) => {
     throw admissionForbidden(a, 'admission control is denying all modifications');
   },

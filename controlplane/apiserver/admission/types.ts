@@ -2,7 +2,8 @@ import { StatusError } from '../../machinery/errors.js';
 import type { UserInfo } from '../authn/user.js';
 import type { Obj } from '../registry/types.js';
 
-export type Operation = 'CREATE' | 'UPDATE' | 'DELETE';
+/** CONNECT: pods/exec and pods/attach (upstream admission.Connect); only plugins with `connect` see it. */
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
 /** One write as admission sees it (upstream admission.Attributes). Plugins may mutate `object`. */
 export interface AdmissionAttributes {
@@ -24,6 +25,8 @@ export interface AdmissionAttributes {
 
 export interface AdmissionPlugin {
   readonly name: string;
+  /** True when the plugin also admits CONNECT (exec/attach); the others never see it. */
+  readonly connect?: boolean;
   /** Mutates and/or refuses (throws a StatusError). */
   admit(a: AdmissionAttributes): Promise<void>;
   /** After the write was tried (ok: it was stored). For bookkeeping such as quota usage. */

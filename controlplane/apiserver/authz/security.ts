@@ -72,7 +72,10 @@ export function securityFromFlags(flags: ParsedFlags, onReject?: (why: string) =
   const plugins = flags.isSet('enable-admission-plugins') ? flags.list('enable-admission-plugins') : flags.list('admission-control');
   let admission: AdmissionChain;
   try {
-    admission = newAdmissionChain(plugins, late.objects);
+    admission = newAdmissionChain(plugins, late.objects, {
+      defaultNotReadyTolerationSeconds: flags.number('default-not-ready-toleration-seconds'),
+      defaultUnreachableTolerationSeconds: flags.number('default-unreachable-toleration-seconds'),
+    });
   } catch (e) {
     throw new Error(`--${flags.isSet('enable-admission-plugins') ? 'enable-admission-plugins' : 'admission-control'}: ${(e as Error).message}`);
   }
